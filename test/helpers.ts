@@ -1,0 +1,113 @@
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The repository root (tests run from dist/test/). */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const QMS_BIN = path.join(REPO_ROOT, "bin", "qms.js");
+export const FIXTURE = path.resolve(REPO_ROOT, "..", "shared", "fixtures", "python-era-project");
+
+export function tempDir(prefix = "qms-test-"): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/**
+ * The qualification harness of spec §12: QMS folders, users claude, lead, qa, tu_ui, tu_scene, tu_sketch,
+ * tu_sim, bu with workspace/inbox, agent files (qa quality, the rest reviewer), no qms.config.json and no
+ * templates (fallback template used).
+ */
+export function makeHarnessProject(): string {
+  const root = tempDir();
+  for (const d of ["SOP", "CR", "INV", "SDLC-FLOW", "TEMPLATE", ".meta/SOP", ".meta/CR", ".meta/INV", ".archive/SOP", ".archive/CR", ".audit/SOP", ".audit/CR"]) {
+    fs.mkdirSync(path.join(root, "QMS", d), { recursive: true });
+  }
+  const users = ["claude", "lead", "qa", "tu_ui", "tu_scene", "tu_sketch", "tu_sim", "bu"];
+  for (const u of users) {
+    fs.mkdirSync(path.join(root, ".claude", "users", u, "workspace"), { recursive: true });
+    fs.mkdirSync(path.join(root, ".claude", "users", u, "inbox"), { recursive: true });
+  }
+  fs.mkdirSync(path.join(root, ".claude", "agents"), { recursive: true });
+  const groups: Record<string, string> = { qa: "quality", tu_ui: "reviewer", tu_scene: "reviewer", tu_sketch: "reviewer", tu_sim: "reviewer", bu: "reviewer" };
+  for (const [u, g] of Object.entries(groups)) {
+    fs.writeFileSync(path.join(root, ".claude", "agents", `${u}.md`), `---\nname: ${u}\ngroup: ${g}\ndescription: test agent\n---\n\n# ${u}\n`);
+  }
+  return root;
+}
+
+/** A throwaway copy of the Python-era fixture project. */
+export function copyFixture(): string {
+  const root = tempDir("qms-fixture-");
+  fs.cpSync(FIXTURE, root, { recursive: true });
+  return root;
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  out: string;
+}
+
+/** Run `node bin/qms.js --user USER ...args` in `cwd` as a real subprocess. */
+export function qms(cwd: string, user: string | undefined, ...args: string[]): RunResult {
+  const argv = user === undefined ? args : ["--user", user, ...args];
+  const r = spawnSync(process.execPath, [QMS_BIN, ...argv], {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, QMS_USER: "" },
+    input: "",
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, out: r.stdout + r.stderr };
+}
+
+export function readJson<T = Record<string, unknown>>(file: string): T {
+  return JSON.parse(fs.readFileSync(file, "utf8")) as T;
+}
+
+export function meta(root: string, typeKey: string, id: string): Record<string, unknown> & { status: string; version: string } {
+  return readJson(path.join(root, "QMS", ".meta", typeKey, `${id}.json`));
+}
+
+export function audit(root: string, typeKey: string, id: string): Array<Record<string, unknown> & { event: string }> {
+  const file = path.join(root, "QMS", ".audit", typeKey, `${id}.jsonl`);
+  return fs
+    .readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l));
+}
+
+export function auditEvents(root: string, typeKey: string, id: string): string[] {
+  return audit(root, typeKey, id).map((e) => e.event);
+}
+
+/** Every file and directory under `root` with a hash of its bytes: equal snapshots = byte-identical trees. */
+export function snapshotTree(root: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (dir: string): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      const rel = path.relative(root, full);
+      if (entry.isDirectory()) {
+        out.set(`${rel}/`, "dir");
+        walk(full);
+      } else {
+        out.set(rel, createHash("sha256").update(fs.readFileSync(full)).digest("hex"));
+      }
+    }
+  };
+  walk(root);
+  return out;
+}
+
+export function exists(root: string, rel: string): boolean {
+  return fs.existsSync(path.join(root, rel));
+}
+
+export function listInbox(root: string, user: string): string[] {
+  const dir = path.join(root, ".claude", "users", user, "inbox");
+  return fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
+}
