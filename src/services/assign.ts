@@ -1,7 +1,51 @@
-import { refuse, type ServiceResult } from "../core/result.js";
-import type { ServiceContext } from "./context.js";
+import { fail, type ServiceResult, success } from "../core/result.js";
+import { isActiveWorkflow } from "../core/statuses.js";
+import { ACTIVE_STATE_RULES } from "../core/transitions.js";
+import { authorize, runService, type ServiceContext } from "./context.js";
+import { loadDoc, titleOf } from "./documents.js";
+import { validateAssignees } from "./assignees.js";
+import { writeTask } from "./tasks.js";
 
-// biome-ignore lint/suspicious/noExplicitAny: stub until implemented
-export function assign(_ctx: ServiceContext, _input?: any): ServiceResult<Record<string, unknown>> {
-  return refuse("not-available", "assign is not implemented yet.");
+/** `assign DOC_ID --assignees U...` (spec §5.5, REQ-TASK-004, REQ-SEC-007). */
+export function assign(ctx: ServiceContext, input: { docId: string; assignees: string[] }): ServiceResult<{ doc_id: string; added: string[]; already_assigned: string[] }> {
+  return runService(() => {
+    const actor = authorize(ctx, "assign");
+    const { project } = actor;
+    return project.mutate(() => {
+      const loaded = loadDoc(project, input.docId);
+      const { doc, meta } = loaded;
+      const rule = ACTIVE_STATE_RULES[meta.status];
+      if (!loaded.hasDraft || !isActiveWorkflow(meta.status) || !rule) {
+        fail("invalid-state", `${doc.id} is ${meta.status}, not in an active workflow: assignees can only be added during a review or approval.`, `See: qms --user ${actor.user.name} status ${doc.id}`);
+      }
+      const wanted = validateAssignees(project, Array.isArray(input.assignees) ? input.assignees : [], rule.kind);
+      const added = wanted.filter((u) => !meta.pending_assignees.includes(u));
+      const already = wanted.filter((u) => meta.pending_assignees.includes(u));
+      const lines = already.map((u) => `Note: ${u} is already assigned.`);
+      if (added.length === 0) {
+        lines.push(`No new assignees for ${doc.id}.`);
+        return success({ doc_id: doc.id, added, already_assigned: already }, lines);
+      }
+      meta.pending_assignees = [...meta.pending_assignees, ...added];
+      project.writeMeta(doc, meta);
+      project.appendAudit(doc, "ASSIGN", actor.user.name, meta.version, { assignees: added }, actor.now);
+      const title = titleOf(project, loaded);
+      for (const assignee of added) {
+        writeTask(project, {
+          docId: doc.id,
+          docType: doc.typeKey,
+          title,
+          workflow: rule.workflow,
+          status: meta.status,
+          version: meta.version,
+          responsibleUser: meta.responsible_user,
+          assignedBy: actor.user.name,
+          assignee,
+          now: actor.now,
+        });
+      }
+      lines.push(`Assigned to ${doc.id} (${rule.workflow}): ${added.join(", ")}`, `Pending: ${meta.pending_assignees.join(", ")}`);
+      return success({ doc_id: doc.id, added, already_assigned: already }, lines);
+    });
+  });
 }

@@ -1,7 +1,48 @@
-import { refuse, type ServiceResult } from "../core/result.js";
-import type { ServiceContext } from "./context.js";
+import * as path from "node:path";
+import { fail, type ServiceResult, success } from "../core/result.js";
+import { parseVersion } from "../core/version.js";
+import { exists, listDir, removeDirIfEmpty, removeIfExists } from "../store/fsio.js";
+import { authorize, runService, type ServiceContext } from "./context.js";
+import { loadDoc } from "./documents.js";
+import { removeWorkspaceCopies } from "./effects.js";
+import { removeTasks } from "./tasks.js";
+import { relativeTo } from "./validation.js";
 
-// biome-ignore lint/suspicious/noExplicitAny: stub until implemented
-export function cancel(_ctx: ServiceContext, _input?: any): ServiceResult<Record<string, unknown>> {
-  return refuse("not-available", "cancel is not implemented yet.");
+/** `cancel DOC_ID --confirm` (spec §5.13, REQ-DOC-010): delete a never-approved document entirely. */
+export function cancel(ctx: ServiceContext, input: { docId: string; confirm: boolean }): ServiceResult<{ doc_id: string; deleted: string[] }> {
+  return runService(() => {
+    const actor = authorize(ctx, "cancel");
+    const { project } = actor;
+    const me = actor.user.name;
+    return project.mutate(() => {
+      const loaded = loadDoc(project, input.docId);
+      const { doc, meta } = loaded;
+      if (parseVersion(meta.version).major >= 1) {
+        fail("invalid-state", `${doc.id} is v${meta.version}: only never-approved documents (v0.x) can be cancelled.`, `Retire it instead: check it out, route for review, then: qms --user ${me} route ${doc.id} --approval --retire`);
+      }
+      if (meta.checked_out) {
+        fail("checked-out", `${doc.id} is checked out by ${meta.responsible_user}; it must be checked in before it can be cancelled.`, `Run: qms --user ${meta.responsible_user} checkin ${doc.id}`);
+      }
+      const children = listDir(project.docDir(doc)).filter((f) => f.startsWith(`${doc.id}-`) && !f.startsWith(`${doc.id}-draft`) && f.endsWith(".md"));
+      if (children.length > 0) {
+        fail("invalid-state", `${doc.id} has child documents (${children.join(", ")}); cancel them first.`);
+      }
+      const targets = [project.draftPath(doc), project.effectivePath(doc), project.metaPath(doc), project.auditPath(doc), project.sourcePath(doc)].filter(exists);
+      const taskFiles = listDir(project.usersRoot).flatMap((u) => listDir(project.inboxDir(u)).filter((f) => f.startsWith(`task-${doc.id}-`)).map((f) => path.join(project.inboxDir(u), f)));
+      const workspaceFiles = listDir(project.usersRoot).flatMap((u) =>
+        [".md", ".interact"].map((s) => path.join(project.workspaceDir(u), `${doc.id}${s}`)).filter(exists),
+      );
+      const all = [...targets, ...workspaceFiles, ...taskFiles].map((f) => relativeTo(project, f));
+      if (!input.confirm) {
+        fail("confirmation-required", `Cancelling ${doc.id} permanently deletes ${all.length} file(s):`, `Run again with --confirm: qms --user ${me} cancel ${doc.id} --confirm`, {
+          details: all.map((f) => `  ${f}`),
+        });
+      }
+      for (const file of targets) removeIfExists(file);
+      removeWorkspaceCopies(actor, doc.id);
+      removeTasks(project, doc.id, "everyone");
+      if (doc.spec.folderPerDoc) removeDirIfEmpty(project.docDir(doc));
+      return success({ doc_id: doc.id, deleted: all }, [`Cancelled: ${doc.id}`, ...all.map((f) => `  deleted ${f}`)]);
+    });
+  });
 }

@@ -1,7 +1,103 @@
-import { refuse, type ServiceResult } from "../core/result.js";
-import type { ServiceContext } from "./context.js";
+import { isoDate } from "../core/audit-events.js";
+import { clearReviewTracking } from "../core/meta.js";
+import { fail, type ServiceResult, success } from "../core/result.js";
+import { isActiveWorkflow, isTerminal } from "../core/statuses.js";
+import { CHECKOUT_TRANSITIONS } from "../core/transitions.js";
+import { formatVersion, nextMinor, parseVersion } from "../core/version.js";
+import { readTextIfExists, writeFileAtomic } from "../store/fsio.js";
+import { authorize, runService, type ServiceContext } from "./context.js";
+import { loadDoc } from "./documents.js";
+import { applyWithdraw, writeWorkspaceCopy } from "./effects.js";
+import { relativeTo } from "./validation.js";
 
-// biome-ignore lint/suspicious/noExplicitAny: stub until implemented
-export function checkout(_ctx: ServiceContext, _input?: any): ServiceResult<Record<string, unknown>> {
-  return refuse("not-available", "checkout is not implemented yet.");
+export interface CheckoutData {
+  doc_id: string;
+  version: string;
+  status: string;
+  workspace_path: string;
+  auto_withdrawn?: { from: string; to: string };
+  transitioned?: { from: string; to: string };
+  from_version?: string;
+}
+
+/** `checkout DOC_ID` (spec §5.2; REQ-DOC-007, -019, REQ-WF-016, -017, -020, -021, -022). */
+export function checkout(ctx: ServiceContext, input: { docId: string }): ServiceResult<CheckoutData> {
+  return runService(() => {
+    const actor = authorize(ctx, "checkout");
+    const { project } = actor;
+    const me = actor.user.name;
+    return project.mutate(() => {
+      const loaded = loadDoc(project, input.docId);
+      const { doc, meta } = loaded;
+      if (isTerminal(meta.status)) {
+        fail("invalid-state", `${doc.id} is ${meta.status}: a ${meta.status.toLowerCase()} document cannot be checked out.`, meta.status === "CLOSED" ? `To correct it, create an addendum: qms create ADD --parent ${doc.id}` : undefined);
+      }
+      const lines: string[] = [];
+      const data: Partial<CheckoutData> = { doc_id: doc.id };
+
+      if (loaded.hasDraft) {
+        if (meta.checked_out) {
+          if (meta.responsible_user === me) {
+            fail("checked-out", `You already have ${doc.id} checked out.`, `Edit ${relativeTo(project, project.workspacePath(me, doc.id))}, then: qms --user ${me} checkin ${doc.id}`);
+          }
+          fail("checked-out", `${doc.id} is checked out by ${meta.responsible_user}.`, `Ask ${meta.responsible_user} to check it in first.`);
+        }
+        if (isActiveWorkflow(meta.status)) {
+          if (meta.responsible_user !== me) {
+            fail("not-owner", `${doc.id} is ${meta.status}; only its responsible user ${meta.responsible_user} may check it out (that withdraws the ${meta.status.startsWith("IN_") ? "round" : "workflow"}).`, `Ask ${meta.responsible_user} to withdraw it: qms --user ${meta.responsible_user} withdraw ${doc.id}`);
+          }
+          const withdrawn = applyWithdraw(actor, loaded);
+          data.auto_withdrawn = withdrawn;
+          lines.push(`Auto-withdrawn: ${withdrawn.from} -> ${withdrawn.to}`);
+        }
+        const versionBefore = meta.version;
+        const statusBefore = meta.status;
+        const next = CHECKOUT_TRANSITIONS[meta.status];
+        if (next) {
+          clearReviewTracking(meta);
+          meta.status = next;
+          data.transitioned = { from: statusBefore, to: next };
+          lines.push(`Transitioned from ${statusBefore} to ${next}`);
+        }
+        if (meta.status === "IN_EXECUTION") meta.version = nextMinor(meta.version);
+        meta.responsible_user = me;
+        meta.checked_out = true;
+        meta.checked_out_date = isoDate(actor.now);
+        project.writeMeta(doc, meta);
+        project.appendAudit(doc, "CHECKOUT", me, versionBefore, data.transitioned ? { from_status: statusBefore, to_status: meta.status } : {}, actor.now);
+      } else if (loaded.hasEffective && !meta.executable) {
+        // EFFECTIVE: a new N.1 draft beside the N.0 in force (REQ-WF-020); archiving waits for approval.
+        const effectiveVersion = formatVersion({ major: parseVersion(meta.version).major, minor: 0 });
+        const draftVersion = formatVersion({ major: parseVersion(meta.version).major, minor: 1 });
+        writeFileAtomic(project.draftPath(doc), readTextIfExists(project.effectivePath(doc)) ?? "");
+        clearReviewTracking(meta);
+        meta.status = "DRAFT";
+        meta.version = draftVersion;
+        meta.effective_version = effectiveVersion;
+        meta.responsible_user = me;
+        meta.checked_out = true;
+        meta.checked_out_date = isoDate(actor.now);
+        project.writeMeta(doc, meta);
+        project.appendAudit(doc, "CHECKOUT", me, draftVersion, { from_version: effectiveVersion }, actor.now);
+        data.from_version = effectiveVersion;
+        loaded.hasDraft = true;
+      } else {
+        fail("not-found", `${doc.id} has no draft to check out (status ${meta.status}).`, `See: qms --user ${me} status ${doc.id}`);
+      }
+      const workspaceFile = writeWorkspaceCopy(actor, loaded);
+      const result: CheckoutData = {
+        ...data,
+        doc_id: doc.id,
+        version: meta.version,
+        status: meta.status,
+        workspace_path: relativeTo(project, workspaceFile),
+      };
+      lines.push(
+        `Checked out: ${doc.id} (v${meta.version}, ${meta.status})`,
+        `Workspace: ${result.workspace_path}`,
+        `Edit it, then: qms --user ${me} checkin ${doc.id}`,
+      );
+      return success(result, lines);
+    });
+  });
 }

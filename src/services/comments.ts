@@ -1,7 +1,86 @@
-import { refuse, type ServiceResult } from "../core/result.js";
-import type { ServiceContext } from "./context.js";
+import type { AuditEvent } from "../core/audit-events.js";
+import { fail, type ServiceResult, success } from "../core/result.js";
+import { REVIEW_STATES } from "../core/statuses.js";
+import { isVersionString } from "../core/version.js";
+import { authorize, runService, type ServiceContext } from "./context.js";
+import { loadDoc } from "./documents.js";
 
-// biome-ignore lint/suspicious/noExplicitAny: stub until implemented
-export function comments(_ctx: ServiceContext, _input?: any): ServiceResult<Record<string, unknown>> {
-  return refuse("not-available", "comments is not implemented yet.");
+export interface CommentEntry {
+  version: string;
+  user: string;
+  /** REVIEW or REJECT. */
+  event: "REVIEW" | "REJECT";
+  /** RECOMMEND / UPDATES_REQUIRED for reviews, REJECTED for rejections. */
+  outcome: string;
+  ts: string;
+  comment: string;
+}
+
+/**
+ * `comments DOC_ID [--version V]` (spec §5.15, REQ-QRY-004): the REVIEW and REJECT events that carry a
+ * comment, in audit order, optionally only those made on version V.
+ *
+ * TS rule (the Python tool meant it but read the status from frontmatter, so it never applied): while the
+ * document's meta status is IN_REVIEW / IN_PRE_REVIEW / IN_POST_REVIEW, the REVIEW comments of the current
+ * review round — those recorded after the last ROUTE_REVIEW event — are hidden from everyone, so reviewers
+ * judge independently. Comments of earlier rounds and rejections stay visible; the output says how many
+ * were hidden. Once the round completes (or is withdrawn) every comment shows again.
+ */
+export function comments(ctx: ServiceContext, input: { docId: string; version?: string }): ServiceResult<CommentEntry[]> {
+  return runService(() => {
+    const { project } = authorize(ctx, "comments");
+    const version = input.version;
+    if (version !== undefined && (typeof version !== "string" || !isVersionString(version))) {
+      const shown = typeof version === "string" ? JSON.stringify(version.length > 40 ? `${version.slice(0, 40)}…` : version) : String(version);
+      fail("invalid-argument", `Invalid version ${shown}: a version looks like 1.0 or 0.2.`, "See the versions of a document with: qms history <DOC_ID>");
+    }
+    const { doc, meta } = loadDoc(project, input.docId);
+    const events = project.readAudit(doc) ?? [];
+
+    const inReview = REVIEW_STATES.includes(meta.status);
+    let roundStart = -1;
+    if (inReview) {
+      for (let i = events.length - 1; i >= 0; i--) {
+        if (events[i]!.event === "ROUTE_REVIEW" && events[i]!.legacy_action === undefined) {
+          roundStart = i;
+          break;
+        }
+      }
+    }
+
+    const shown: CommentEntry[] = [];
+    let hidden = 0;
+    events.forEach((e: AuditEvent, i: number) => {
+      if (e.legacy_action !== undefined || (e.event !== "REVIEW" && e.event !== "REJECT")) return;
+      if (typeof e.comment !== "string" || e.comment === "") return;
+      if (version !== undefined && e.version !== version) return;
+      if (inReview && e.event === "REVIEW" && i > roundStart) {
+        hidden++;
+        return;
+      }
+      shown.push({
+        version: String(e.version),
+        user: String(e.user),
+        event: e.event,
+        outcome: e.event === "REJECT" ? "REJECTED" : String(e.outcome ?? ""),
+        ts: String(e.ts),
+        comment: e.comment,
+      });
+    });
+
+    const scope = version !== undefined ? ` on version ${version}` : "";
+    const lines: string[] = [];
+    if (shown.length === 0) lines.push(`No comments for ${doc.id}${scope}.`);
+    else {
+      lines.push(`Comments for ${doc.id}${scope}:`);
+      for (const c of shown) lines.push("", `[v${c.version}] ${c.user} (${c.outcome}) - ${c.ts}`, c.comment);
+    }
+    if (hidden > 0) {
+      lines.push(
+        "",
+        `${hidden} review comment${hidden === 1 ? "" : "s"} of the current round ${hidden === 1 ? "is" : "are"} hidden while ${doc.id} is ${meta.status}; they show once the review completes.`,
+      );
+    }
+    return success(shown, lines);
+  });
 }

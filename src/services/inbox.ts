@@ -1,7 +1,70 @@
-import { refuse, type ServiceResult } from "../core/result.js";
-import type { ServiceContext } from "./context.js";
+import * as path from "node:path";
+import { parseDocument } from "../core/frontmatter.js";
+import { type ServiceResult, success } from "../core/result.js";
+import { listDir, readTextIfExists } from "../store/fsio.js";
+import { authorize, runService, type ServiceContext } from "./context.js";
+import { relativeTo } from "./validation.js";
 
-// biome-ignore lint/suspicious/noExplicitAny: stub until implemented
-export function inbox(_ctx: ServiceContext, _input?: any): ServiceResult<Record<string, unknown>> {
-  return refuse("not-available", "inbox is not implemented yet.");
+export interface InboxTask {
+  task_id: string;
+  task_type: string;
+  workflow_type: string;
+  doc_id: string;
+  title: string;
+  version: string;
+  assigned_by: string;
+  assigned_date: string;
+  path: string;
+}
+
+export interface InboxData {
+  user: string;
+  tasks: InboxTask[];
+}
+
+const text = (v: unknown): string => (v === undefined || v === null ? "" : String(v));
+
+/** `inbox` (spec §5.15, REQ-QRY-005, REQ-SEC-008): the caller's own task files, never anyone else's. */
+export function inbox(ctx: ServiceContext): ServiceResult<InboxData> {
+  return runService(() => {
+    const actor = authorize(ctx, "inbox");
+    const { project } = actor;
+    const user = actor.user.name;
+    const dir = project.inboxDir(user);
+    const tasks: InboxTask[] = [];
+    for (const file of listDir(dir).sort()) {
+      if (!file.startsWith("task-") || !file.endsWith(".md")) continue;
+      const full = path.join(dir, file);
+      let content: string | undefined;
+      try {
+        content = readTextIfExists(full);
+      } catch {
+        continue; // a directory or an unreadable entry is not a task
+      }
+      if (content === undefined) continue;
+      const fm = parseDocument(content).frontmatter;
+      const workflow = text(fm.workflow_type);
+      tasks.push({
+        task_id: text(fm.task_id) || file.slice(0, -3),
+        task_type: text(fm.task_type) || (workflow.endsWith("APPROVAL") ? "APPROVAL" : workflow ? "REVIEW" : "TASK"),
+        workflow_type: workflow,
+        doc_id: text(fm.doc_id),
+        title: text(fm.title),
+        version: text(fm.version),
+        assigned_by: text(fm.assigned_by),
+        assigned_date: text(fm.assigned_date),
+        path: relativeTo(project, full),
+      });
+    }
+    if (tasks.length === 0) return success({ user, tasks }, ["Inbox is empty"]);
+    const lines = [`Inbox for ${user}: ${tasks.length} task${tasks.length === 1 ? "" : "s"}`];
+    for (const t of tasks) {
+      lines.push(
+        "",
+        `[${t.task_type}] ${t.doc_id || "(unknown document)"}${t.title ? ` - ${t.title}` : ""}`,
+        `    Workflow: ${t.workflow_type || "?"} | From: ${t.assigned_by || "?"} | Date: ${t.assigned_date || "?"} | Version: ${t.version || "?"}`,
+      );
+    }
+    return success({ user, tasks }, lines);
+  });
 }

@@ -1,7 +1,38 @@
-import { refuse, type ServiceResult } from "../core/result.js";
-import type { ServiceContext } from "./context.js";
+import { fail, type ServiceResult, success } from "../core/result.js";
+import { APPROVAL_STATES } from "../core/statuses.js";
+import { ACTIVE_STATE_RULES } from "../core/transitions.js";
+import { authorize, requireAssigned, runService, type ServiceContext } from "./context.js";
+import { loadDoc } from "./documents.js";
+import { removeTasks } from "./tasks.js";
+import { checkTextArg } from "./validation.js";
 
-// biome-ignore lint/suspicious/noExplicitAny: stub until implemented
-export function reject(_ctx: ServiceContext, _input?: any): ServiceResult<Record<string, unknown>> {
-  return refuse("not-available", "reject is not implemented yet.");
+/** `reject DOC_ID --comment C` (spec §5.8; REQ-WF-007, REQ-SEC-005, REQ-TASK-003). */
+export function reject(ctx: ServiceContext, input: { docId: string; comment: string }): ServiceResult<{ doc_id: string; from_status: string; to_status: string; version: string }> {
+  return runService(() => {
+    const actor = authorize(ctx, "reject");
+    const { project } = actor;
+    const me = actor.user.name;
+    const comment = checkTextArg("--comment", input.comment, 20000, { multiline: true });
+    return project.mutate(() => {
+      const { doc, meta } = loadDoc(project, input.docId);
+      if (!APPROVAL_STATES.includes(meta.status)) {
+        fail("invalid-state", `${doc.id} is ${meta.status}, not in approval: only a document in approval can be rejected.`, `See: qms --user ${me} inbox`);
+      }
+      requireAssigned(actor, doc, meta, "reject");
+      const from = meta.status;
+      const to = ACTIVE_STATE_RULES[from]!.completesTo;
+      project.appendAudit(doc, "REJECT", me, meta.version, { comment }, actor.now);
+      project.appendAudit(doc, "STATUS_CHANGE", me, meta.version, { from_status: from, to_status: to }, actor.now);
+      meta.status = to;
+      meta.pending_assignees = [];
+      // TS (spec §13.16): the retirement request ends with the round that carried it.
+      delete meta.retiring;
+      project.writeMeta(doc, meta);
+      removeTasks(project, doc.id, "everyone", "approval");
+      return success({ doc_id: doc.id, from_status: from, to_status: to, version: meta.version }, [
+        `Rejected: ${doc.id} (v${meta.version})`,
+        `Status: ${from} -> ${to}`,
+      ]);
+    });
+  });
 }

@@ -1,7 +1,50 @@
-import { refuse, type ServiceResult } from "../core/result.js";
-import type { ServiceContext } from "./context.js";
+import { fail, type ServiceResult, success } from "../core/result.js";
+import { REVIEW_STATES } from "../core/statuses.js";
+import { ACTIVE_STATE_RULES } from "../core/transitions.js";
+import { authorize, requireAssigned, runService, type ServiceContext } from "./context.js";
+import { loadDoc } from "./documents.js";
+import { removeTasks } from "./tasks.js";
+import { checkTextArg } from "./validation.js";
 
-// biome-ignore lint/suspicious/noExplicitAny: stub until implemented
-export function review(_ctx: ServiceContext, _input?: any): ServiceResult<Record<string, unknown>> {
-  return refuse("not-available", "review is not implemented yet.");
+export interface ReviewData {
+  doc_id: string;
+  outcome: "RECOMMEND" | "UPDATES_REQUIRED";
+  status: string;
+  remaining: string[];
+}
+
+/** `review DOC_ID (--recommend|--request-updates) --comment C` (spec §5.6, REQ-WF-004, REQ-AUDIT-004). */
+export function review(ctx: ServiceContext, input: { docId: string; outcome: "recommend" | "request-updates" | undefined; comment: string }): ServiceResult<ReviewData> {
+  return runService(() => {
+    const actor = authorize(ctx, "review");
+    const { project } = actor;
+    const me = actor.user.name;
+    if (input.outcome !== "recommend" && input.outcome !== "request-updates") {
+      fail("invalid-argument", "Give exactly one outcome: --recommend or --request-updates.", `Run: qms --user ${me} review ${String(input.docId)} --recommend --comment "..."`);
+    }
+    const comment = checkTextArg("--comment", input.comment, 20000, { multiline: true });
+    const outcome = input.outcome === "recommend" ? "RECOMMEND" : "UPDATES_REQUIRED";
+    return project.mutate(() => {
+      const { doc, meta } = loadDoc(project, input.docId);
+      if (!REVIEW_STATES.includes(meta.status)) {
+        fail("invalid-state", `${doc.id} is ${meta.status}, not in review.`, `See: qms --user ${me} inbox`);
+      }
+      requireAssigned(actor, doc, meta, "review");
+      project.appendAudit(doc, "REVIEW", me, meta.version, { outcome, comment }, actor.now);
+      meta.pending_assignees = meta.pending_assignees.filter((u) => u !== me);
+      meta.review_outcomes = { ...(meta.review_outcomes ?? {}), [me]: outcome };
+      const lines = [`Review submitted: ${doc.id} (${outcome})`];
+      if (meta.pending_assignees.length === 0) {
+        const from = meta.status;
+        meta.status = ACTIVE_STATE_RULES[from]!.completesTo;
+        project.appendAudit(doc, "STATUS_CHANGE", me, meta.version, { from_status: from, to_status: meta.status }, actor.now);
+        lines.push(`All reviews complete. Status: ${from} -> ${meta.status}`);
+      } else {
+        lines.push(`Waiting for: ${meta.pending_assignees.join(", ")}`);
+      }
+      project.writeMeta(doc, meta);
+      removeTasks(project, doc.id, me);
+      return success({ doc_id: doc.id, outcome, status: meta.status, remaining: [...meta.pending_assignees] }, lines);
+    });
+  });
 }

@@ -1,7 +1,134 @@
-import { refuse, type ServiceResult } from "../core/result.js";
-import type { ServiceContext } from "./context.js";
+import type { ReviewOutcome } from "../core/meta.js";
+import { clearReviewTracking } from "../core/meta.js";
+import { fail, type ServiceResult, success } from "../core/result.js";
+import { resolveRoute, type RouteKind } from "../core/transitions.js";
+import { parseVersion } from "../core/version.js";
+import { findUser } from "../store/users.js";
+import type { Actor } from "./context.js";
+import { authorize, requireOwner, runService, type ServiceContext } from "./context.js";
+import { executionPhaseOf, loadDoc, titleOf } from "./documents.js";
+import { validateAssignees } from "./assignees.js";
+import { applyCheckin, requireWorkspaceCopy, statusAfterCheckin } from "./effects.js";
+import { writeTask } from "./tasks.js";
 
-// biome-ignore lint/suspicious/noExplicitAny: stub until implemented
-export function route(_ctx: ServiceContext, _input?: any): ServiceResult<Record<string, unknown>> {
-  return refuse("not-available", "route is not implemented yet.");
+export interface RouteInput {
+  docId: string;
+  kind: RouteKind | undefined;
+  assign?: string[];
+  retire?: boolean;
+}
+
+export interface RouteData {
+  doc_id: string;
+  workflow: string;
+  from_status: string;
+  to_status: string;
+  assignees: string[];
+  version: string;
+  auto_checked_in: boolean;
+  retiring: boolean;
+}
+
+/** `route DOC_ID (--review|--approval) [--assign U...] [--retire]` (spec §5.4, REQ-WF-005, -012, -015, -023). */
+export function route(ctx: ServiceContext, input: RouteInput): ServiceResult<RouteData> {
+  return runService(() => {
+    const actor = authorize(ctx, "route");
+    const { project } = actor;
+    const me = actor.user.name;
+    if (input.kind !== "review" && input.kind !== "approval") {
+      fail("invalid-argument", "Say which workflow: exactly one of --review or --approval.", `Run: qms --user ${me} route ${String(input.docId)} --review`);
+    }
+    const kind = input.kind;
+    return project.mutate(() => {
+      const loaded = loadDoc(project, input.docId);
+      const { doc, meta } = loaded;
+      if (!loaded.hasDraft) {
+        fail("not-found", `No draft found for ${doc.id} (status ${meta.status}).`, meta.status === "EFFECTIVE" ? `Check it out to revise it: qms --user ${me} checkout ${doc.id}` : undefined);
+      }
+      requireOwner(actor, doc, meta, "route");
+      // Everything is checked against the state after the auto-checkin, before anything is written.
+      const autoCheckin = meta.checked_out;
+      const workspaceFile = autoCheckin ? requireWorkspaceCopy(actor, loaded) : undefined;
+      const statusNow = autoCheckin ? statusAfterCheckin(meta.status) : meta.status;
+      const outcomes = autoCheckin && statusNow !== meta.status ? {} : (meta.review_outcomes ?? {});
+      if (kind === "approval") checkApprovalGate(actor, doc.id, outcomes);
+      const rule = resolveRoute(kind, statusNow, meta.executable, executionPhaseOf(meta));
+      if (!rule) {
+        fail(
+          "invalid-transition",
+          `Cannot route_${kind} from ${statusNow} (${meta.executable ? `executable, ${executionPhaseOf(meta)}` : "non-executable"}).`,
+          kind === "approval" && statusNow === "DRAFT" ? `Route it for review first: qms --user ${me} route ${doc.id} --review` : `See: qms --user ${me} status ${doc.id}`,
+        );
+      }
+      const retire = input.retire === true;
+      if (retire) {
+        if (rule.workflow !== "APPROVAL" && rule.workflow !== "POST_APPROVAL") {
+          fail("invalid-argument", `--retire only applies to an approval (or post-approval) routing, not ${rule.workflow}.`, `Run: qms --user ${me} route ${doc.id} --approval --retire`);
+        }
+        if (parseVersion(meta.version).major < 1) {
+          fail("invalid-state", `${doc.id} is v${meta.version}: only documents approved at least once (v1.0+) can be retired.`, `A never-approved document is cancelled instead: qms --user ${me} cancel ${doc.id} --confirm`);
+        }
+      }
+      const assignees = validateAssignees(project, input.assign && input.assign.length > 0 ? input.assign : ["qa"], kind);
+
+      const lines: string[] = [];
+      if (workspaceFile) {
+        applyCheckin(actor, loaded, workspaceFile);
+        lines.push(`Auto-checked-in: ${doc.id} (v${meta.version})`);
+      }
+      const from = meta.status;
+      meta.status = rule.to;
+      // TS (spec §13.2): a new review round starts clean, so old outcomes never satisfy a later gate.
+      if (kind === "review") clearReviewTracking(meta);
+      meta.pending_assignees = assignees;
+      if (retire) meta.retiring = true;
+      else delete meta.retiring;
+      project.writeMeta(doc, meta);
+      project.appendAudit(doc, "STATUS_CHANGE", me, meta.version, { from_status: from, to_status: rule.to }, actor.now);
+      project.appendAudit(
+        doc,
+        kind === "review" ? "ROUTE_REVIEW" : "ROUTE_APPROVAL",
+        me,
+        meta.version,
+        kind === "review" ? { assignees, review_type: rule.workflow } : { assignees, approval_type: rule.workflow },
+        actor.now,
+      );
+      const title = titleOf(project, loaded);
+      for (const assignee of assignees) {
+        writeTask(project, {
+          docId: doc.id,
+          docType: doc.typeKey,
+          title,
+          workflow: rule.workflow,
+          status: rule.to,
+          version: meta.version,
+          responsibleUser: meta.responsible_user,
+          assignedBy: me,
+          assignee,
+          now: actor.now,
+        });
+      }
+      lines.push(`Routed: ${doc.id} for ${rule.workflow}${retire ? " (retirement)" : ""}`, `Status: ${from} -> ${rule.to}`, `Assigned to: ${assignees.join(", ")}`);
+      return success(
+        { doc_id: doc.id, workflow: rule.workflow, from_status: from, to_status: rule.to, assignees, version: meta.version, auto_checked_in: autoCheckin, retiring: retire },
+        lines,
+      );
+    });
+  });
+}
+
+/** REQ-WF-005: every recorded review recommends, and at least one came from the quality group. */
+function checkApprovalGate(actor: Actor, docId: string, outcomes: Record<string, ReviewOutcome>): void {
+  const reviewers = Object.keys(outcomes);
+  const me = actor.user.name;
+  if (reviewers.length === 0) {
+    fail("approval-gate", `No reviews on record for ${docId}: a document is routed for approval only after a review.`, `Route it for review first: qms --user ${me} route ${docId} --review`);
+  }
+  const blocking = reviewers.find((r) => outcomes[r] === "UPDATES_REQUIRED");
+  if (blocking) {
+    fail("approval-gate", `Cannot route ${docId} for approval: ${blocking} requested updates.`, `Check out, revise and route for review again: qms --user ${me} checkout ${docId}`);
+  }
+  if (!reviewers.some((r) => findUser(actor.project, r)?.group === "quality")) {
+    fail("approval-gate", `Cannot route ${docId} for approval: no quality review on record (reviewed by ${reviewers.join(", ")}).`, `Route it for review with QA: qms --user ${me} route ${docId} --review --assign qa`);
+  }
 }

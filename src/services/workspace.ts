@@ -1,7 +1,84 @@
-import { refuse, type ServiceResult } from "../core/result.js";
-import type { ServiceContext } from "./context.js";
+import * as path from "node:path";
+import { parseDocument } from "../core/frontmatter.js";
+import { isIdProblem, parseDocId } from "../core/ids.js";
+import { type ServiceResult, success } from "../core/result.js";
+import { listDir, readTextIfExists } from "../store/fsio.js";
+import { authorize, runService, type ServiceContext } from "./context.js";
+import { tryLoadDoc } from "./documents.js";
+import { relativeTo } from "./validation.js";
 
-// biome-ignore lint/suspicious/noExplicitAny: stub until implemented
-export function workspace(_ctx: ServiceContext, _input?: any): ServiceResult<Record<string, unknown>> {
-  return refuse("not-available", "workspace is not implemented yet.");
+export interface WorkspaceEntry {
+  doc_id: string;
+  title: string;
+  /** From the document's `.meta` (null when the file names no known document). */
+  version: string | null;
+  status: string | null;
+  responsible_user: string | null;
+  checked_out: boolean;
+  path: string;
+}
+
+export interface WorkspaceData {
+  user: string;
+  documents: WorkspaceEntry[];
+}
+
+/**
+ * `workspace` (spec §5.15, REQ-QRY-006, REQ-SEC-008): the `.md` files of the caller's own workspace. Version
+ * and status come from `.meta` (TS; the Python tool read them from frontmatter and printed `?`).
+ */
+export function workspace(ctx: ServiceContext): ServiceResult<WorkspaceData> {
+  return runService(() => {
+    const actor = authorize(ctx, "workspace");
+    const { project } = actor;
+    const user = actor.user.name;
+    const dir = project.workspaceDir(user);
+    const documents: WorkspaceEntry[] = [];
+    for (const file of listDir(dir).sort()) {
+      if (!file.endsWith(".md") || file.startsWith(".")) continue;
+      const full = path.join(dir, file);
+      let content: string | undefined;
+      try {
+        content = readTextIfExists(full);
+      } catch {
+        continue;
+      }
+      if (content === undefined) continue;
+      const docId = file.slice(0, -3);
+      const title = parseDocument(content).frontmatter.title;
+      const entry: WorkspaceEntry = {
+        doc_id: docId,
+        title: typeof title === "string" ? title : "",
+        version: null,
+        status: null,
+        responsible_user: null,
+        checked_out: false,
+        path: relativeTo(project, full),
+      };
+      const parsed = parseDocId(docId, project.namespaces());
+      if (!isIdProblem(parsed)) {
+        entry.doc_id = parsed.id;
+        try {
+          const loaded = tryLoadDoc(project, parsed);
+          if (loaded) {
+            entry.version = loaded.meta.version;
+            entry.status = loaded.meta.status;
+            entry.responsible_user = loaded.meta.responsible_user ?? null;
+            entry.checked_out = loaded.meta.checked_out === true;
+          }
+        } catch {
+          // a corrupt meta file: list the copy anyway, without state
+        }
+      }
+      documents.push(entry);
+    }
+    if (documents.length === 0) return success({ user, documents }, ["Workspace is empty"]);
+    const lines = [`Workspace for ${user}: ${documents.length} document${documents.length === 1 ? "" : "s"}`];
+    for (const d of documents) {
+      const state = d.version !== null ? `v${d.version} ${d.status}` : "not a known document";
+      const stale = d.version !== null && !(d.checked_out && d.responsible_user === user) ? " (not checked out to you)" : "";
+      lines.push(`  ${d.doc_id} - ${state}${d.title ? ` - ${d.title}` : ""}${stale}`);
+    }
+    return success({ user, documents }, lines);
+  });
 }
