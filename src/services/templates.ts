@@ -14,7 +14,8 @@ export function newDocumentContent(project: Project, typeKey: string, docId: str
   const body = templateBody(project, typeKey);
   const frontmatter = { title, revision_summary: "Initial draft" };
   if (body === undefined) return { content: serializeDocument(frontmatter, fallbackBody(docId, title)), fromTemplate: false };
-  const filled = body.split("{{TITLE}}").join(title).split(`${typeKey}-XXX`).join(docId);
+  // `{{title}}` is the interactive templates' spelling (TEMPLATE-VR); both mean the document title
+  const filled = body.split("{{TITLE}}").join(title).split("{{title}}").join(title).split(`${typeKey}-XXX`).join(docId);
   return { content: serializeDocument(frontmatter, filled), fromTemplate: true };
 }
 
