@@ -76,13 +76,13 @@ describe("concurrent CLI processes", () => {
       for (const line of fs.readFileSync(path.join(root, "QMS/.audit/SOP", file), "utf8").trim().split("\n")) JSON.parse(line);
     }
     // no temp files or lock left behind
-    const leftovers = fs.readdirSync(path.join(root, "QMS/.meta"), { recursive: true }).map(String).filter((f) => f.endsWith(".tmp") || f.endsWith(".lock"));
+    const leftovers = fs.readdirSync(path.join(root, "QMS"), { recursive: true }).map(String).filter((f) => f.endsWith(".tmp") || f.endsWith(".lock"));
     assert.deepEqual(leftovers, []);
   });
 
   it("a lock left by a dead process is broken, a live one makes the other wait", async () => {
     const root = makeHarnessProject();
-    const lock = path.join(root, "QMS/.meta/.lock");
+    const lock = path.join(root, "QMS/.lock");
     fs.mkdirSync(path.dirname(lock), { recursive: true });
     fs.writeFileSync(lock, `999999 ${(await import("node:os")).hostname()} 0\n`);
     const r = qms(root, "claude", "create", "SOP", "--title", "after stale lock");

@@ -39,7 +39,7 @@ export function writeTask(project: Project, spec: TaskSpec): string {
     `responsible_user: ${spec.responsibleUser ?? "null"}`,
     `assigned_by: ${spec.assignedBy}`,
     `assigned_date: ${isoDate(spec.now)}`,
-    `version: ${yamlScalar(spec.version)}`,
+    `version: ${spec.version}`,
     "---",
     "",
   ].join("\n");

@@ -162,8 +162,9 @@ export class Project {
   }
 
   // ---- locking ----
+  /** In `QMS/` itself, which every project has, so taking the lock never creates a directory. */
   get lockFile(): string {
-    return path.join(this.metaRoot, ".lock");
+    return path.join(this.qmsRoot, ".lock");
   }
 
   /** Serialize a change against every other writer of this project, in this process or another. */
