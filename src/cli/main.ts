@@ -11,6 +11,8 @@ export function buildProgram(): Command {
     .version(VERSION, "-V, --version")
     .addOption(new Option("-u, --user <name>", "act as this QMS user").env("QMS_USER"))
     .showHelpAfterError("(run qms --help for usage)")
+    // Global options go before the command, as in the Python tool; this keeps `read --version 1.0` for `read`.
+    .enablePositionalOptions()
     .exitOverride();
   registerDocumentCommands(program);
   registerServerCommands(program);

@@ -109,9 +109,9 @@ export function promptCandidates(spec: Pick<TaskSpec, "workflow" | "docType">, d
   const kind = taskTypeOf(spec.workflow).toLowerCase();
   const workflow = spec.workflow.toLowerCase();
   const docType = spec.docType.toLowerCase();
-  const files = [path.join(dir, kind, workflow, `${docType}.yaml`), path.join(dir, kind, workflow, "default.yaml"), path.join(dir, kind, "default.yaml")];
-  // doc types are validated upstream; never read outside the prompts folder whatever they contain
-  return files.filter((f) => /^[a-z0-9_-]+$/.test(docType) || !f.endsWith(`${docType}.yaml`));
+  // doc types are validated upstream; still, only a plain name ever becomes a file name
+  const typeFile = /^[a-z0-9_-]+$/.test(docType) ? [path.join(dir, kind, workflow, `${docType}.yaml`)] : [];
+  return [...typeFile, path.join(dir, kind, workflow, "default.yaml"), path.join(dir, kind, "default.yaml")];
 }
 
 /** Resolve the configuration for a task: the first readable, well-formed YAML file, else the built-in defaults. */
