@@ -41,6 +41,13 @@ export function makeHarnessProject(): string {
 export function copyFixture(): string {
   const root = tempDir("qms-fixture-");
   fs.cpSync(FIXTURE, root, { recursive: true });
+  // the shared fixture may be read-only on disk and cpSync keeps modes: make the copy writable
+  const makeWritable = (p: string): void => {
+    const st = fs.statSync(p);
+    fs.chmodSync(p, st.mode | (st.isDirectory() ? 0o700 : 0o600));
+    if (st.isDirectory()) for (const e of fs.readdirSync(p)) makeWritable(path.join(p, e));
+  };
+  makeWritable(root);
   return root;
 }
 

@@ -7,7 +7,7 @@ type ServiceCall = (ctx: ServiceContext) => ServiceResult<unknown> | Promise<Ser
 
 /** Resolve the project from the working directory, call one service as the `--user`, print, set the exit code. */
 async function runAs(cmd: Command, call: ServiceCall): Promise<void> {
-  const [{ makeContext, runService }] = await Promise.all([import("../services/context.js")]);
+  const { makeContext, runService } = await import("../services/context.js");
   const user = (cmd.optsWithGlobals() as { user?: string }).user ?? "";
   let result: ServiceResult<unknown>;
   const prepared = runService(() => ({ ok: true, data: makeContext(process.cwd(), user), lines: [] }));

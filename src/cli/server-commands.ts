@@ -1,13 +1,72 @@
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 
-/** `qms mcp` and `qms token` (owned by the MCP server work). */
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** `qms mcp` and `qms token` (owned by the MCP server work). The SDK loads only inside the action. */
 export function registerServerCommands(program: Command): void {
   program
     .command("mcp")
-    .description("run the MCP server (not yet available)")
-    .allowUnknownOption()
-    .action(() => {
-      process.stderr.write("qms mcp: not yet available\n");
-      process.exitCode = 1;
+    .description("run the MCP server (stdio by default; streamable HTTP at /mcp with --transport streamable-http)")
+    .addOption(new Option("--transport <kind>", "stdio | streamable-http | sse (deprecated)").default("stdio"))
+    .option("--host <host>", "address to bind (HTTP)", "127.0.0.1")
+    .option("--port <port>", "port to bind (HTTP)", "8000")
+    .option("--project-root <dir>", "the QMS project (beats QMS_PROJECT_ROOT, which beats walking up from cwd)")
+    .addOption(new Option("--auth <mode>", "token | none (default: token off loopback or when tokens exist, else none)").choices(["token", "none"]))
+    .option("--allow-unauthenticated", "allow --auth none on a non-loopback address (dangerous)")
+    .option("--allowed-host <name>", "extra Host/Origin name to accept (repeatable)", collect)
+    .option("--demo", "with no project given, serve the built-in demo project")
+    .option("--identity-header", "Python-era X-QMS-Identity compatibility mode (not supported)")
+    .action(async (opts: Record<string, unknown>, cmd: Command) => {
+      const { runMcp } = await import("../mcp/run.js");
+      const user = (cmd.optsWithGlobals() as { user?: string }).user;
+      process.exitCode = await runMcp({ ...(opts as object), user: user === "" ? undefined : user });
     });
+
+  const token = program.command("token").description("manage MCP access tokens (stored outside the project, hashes only)");
+  token
+    .command("create")
+    .description("mint a token for a QMS user; printed once on stdout")
+    .option("--user <name>", "the QMS user the token acts as (required)")
+    .option("--label <label>", "a name for the token (default: the user name)")
+    .option("--project-root <dir>", "the QMS project (default: QMS_PROJECT_ROOT, then walking up from cwd)")
+    .action(async (opts: { user?: string; label?: string; projectRoot?: string }, cmd: Command) => {
+      // `--user` is also the program's global option, which commander fills first; only an explicit one counts (not QMS_USER).
+      const fromCli = program.getOptionValueSource("user") === "cli" ? (program.opts() as { user?: string }).user : undefined;
+      const user = opts.user ?? fromCli ?? "";
+      void cmd;
+      await runToken(opts.projectRoot, async (ctx) => (await import("../services/tokens.js")).tokenCreate(ctx, { user, label: opts.label }));
+    });
+  token
+    .command("list")
+    .description("list this project's tokens (ids, users, labels; never the tokens)")
+    .option("--project-root <dir>", "the QMS project")
+    .action(async (opts: { projectRoot?: string }) => {
+      await runToken(opts.projectRoot, async (ctx) => (await import("../services/tokens.js")).tokenList(ctx));
+    });
+  token
+    .command("revoke")
+    .description("revoke tokens by label, id (from list) or the token itself")
+    .argument("<label-or-id>")
+    .option("--project-root <dir>", "the QMS project")
+    .action(async (what: string, opts: { projectRoot?: string }) => {
+      await runToken(opts.projectRoot, async (ctx) => (await import("../services/tokens.js")).tokenRevoke(ctx, { what }));
+    });
+}
+
+type TokenCall = (ctx: import("../services/context.js").ServiceContext) => Promise<import("../core/result.js").ServiceResult<unknown>>;
+
+async function runToken(projectRoot: string | undefined, call: TokenCall): Promise<void> {
+  const [{ makeContext, runService }, { renderResult }, path] = await Promise.all([
+    import("../services/context.js"),
+    import("./render.js"),
+    import("node:path"),
+  ]);
+  const start = projectRoot ?? (process.env.QMS_PROJECT_ROOT?.trim() || process.cwd());
+  const prepared = runService(() => ({ ok: true, data: makeContext(path.resolve(start), ""), lines: [] }));
+  try {
+    process.exitCode = renderResult(prepared.ok ? await call(prepared.data) : prepared);
+  } catch (err) {
+    process.stderr.write(`qms token: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  }
 }

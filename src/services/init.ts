@@ -1,6 +1,5 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
 import { isoDate } from "../core/audit-events.js";
 import { parseDocument } from "../core/frontmatter.js";
 import type { DocMeta } from "../core/meta.js";
@@ -10,9 +9,10 @@ import { copyFileAtomic, ensureDir, exists, listDir, readTextIfExists, writeFile
 import { Project } from "../store/project.js";
 import { CONFIG_FILE } from "../store/root.js";
 import { runService } from "./context.js";
+import { packagePath } from "../store/package-root.js";
 
-/** The package's seed folder (dist/src/services → package root → seed/). */
-export const SEED_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "seed");
+/** The package's seed/ folder (same answer from the tsc output and the CLI bundle). */
+export const SEED_DIR = packagePath("seed");
 
 export const MARKER_FILE = ".claude-qms";
 export const DEFAULT_USERS = ["lead", "claude", "qa", "tu"] as const;

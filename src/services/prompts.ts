@@ -1,10 +1,10 @@
 import { createRequire } from "node:module";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
 import { isoDate } from "../core/audit-events.js";
 import { taskTypeOf } from "../core/transitions.js";
 import type { TaskSpec } from "./tasks.js";
+import { packagePath } from "../store/package-root.js";
 
 /**
  * Generated guidance of review/approval tasks (REQ-PROMPT-001..006). The content lives in YAML files under the
@@ -22,8 +22,8 @@ export interface PromptConfig {
   custom_footer: string;
 }
 
-/** dist/src/services → package root → prompts/ (the same relative path from src/services in a source checkout). */
-export const PACKAGE_PROMPTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "prompts");
+/** The package's prompts/ folder (same answer from the tsc output and the CLI bundle). */
+export const PACKAGE_PROMPTS_DIR = packagePath("prompts");
 
 const REVIEW_RESPONSE_FORMAT = [
   "## {user} Review: {doc_id}",

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
@@ -21,6 +20,9 @@ export function isMissing(err: unknown): boolean {
   return code === "ENOENT" || code === "ENOTDIR";
 }
 
+/** Temp names are unique per process (pid) and per write (counter); "wx" refuses any collision anyway. */
+let tempCounter = 0;
+
 /**
  * Write a file atomically: a temp file in the same directory, fsync, then rename over the target, so a
  * reader sees either the old or the new content and a crash never leaves half a file.
@@ -28,7 +30,7 @@ export function isMissing(err: unknown): boolean {
 export function writeFileAtomic(file: string, content: string): void {
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${++tempCounter}.tmp`);
   const fd = fs.openSync(tmp, "wx", 0o644);
   try {
     fs.writeFileSync(fd, content, "utf8");

@@ -1,0 +1,161 @@
+import * as path from "node:path";
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { Project } from "../store/project.js";
+import { findProjectRoot } from "../store/root.js";
+import { TokenStore } from "../store/tokens.js";
+import { demoRoot, ensureDemoProject } from "./demo.js";
+import { isLoopback, startHttpServer } from "./http.js";
+import { stderrLogger } from "./log.js";
+import { buildServer } from "./server.js";
+
+export interface McpCliOptions {
+  transport?: string;
+  host?: string;
+  port?: string;
+  projectRoot?: string;
+  auth?: string;
+  allowUnauthenticated?: boolean;
+  allowedHost?: string[];
+  demo?: boolean;
+  identityHeader?: boolean;
+  /** Global `--user`: identity for resources/prompts without a token. */
+  user?: string;
+}
+
+const TRANSPORTS = ["stdio", "streamable-http", "http", "sse"] as const;
+
+function die(message: string, hint?: string): number {
+  process.stderr.write(`qms mcp: ${message}\n${hint ? `${hint}\n` : ""}`);
+  return 2;
+}
+
+/** `--project-root` beats `QMS_PROJECT_ROOT` (used only if it holds a project), which beats walking up from cwd. */
+async function resolveRoot(opts: McpCliOptions, log: ReturnType<typeof stderrLogger>): Promise<{ root?: string; demo: boolean; error?: string }> {
+  if (opts.projectRoot !== undefined && opts.projectRoot !== "") {
+    const dir = path.resolve(opts.projectRoot);
+    const root = findProjectRoot(dir);
+    if (!root) return { demo: false, error: `--project-root ${dir} is not (inside) a QMS project (no qms.config.json or QMS/ folder).` };
+    return { root, demo: false };
+  }
+  const env = process.env.QMS_PROJECT_ROOT;
+  if (env && env.trim() !== "") {
+    const dir = path.resolve(env);
+    const root = findProjectRoot(dir);
+    if (root) return { root, demo: false };
+    log.log("warning", { message: `QMS_PROJECT_ROOT=${dir} holds no QMS project; ignoring it` });
+  }
+  if (opts.demo) {
+    const demo = await ensureDemoProject(demoRoot());
+    if (demo.created) log.log("demo_created", { root: demo.root, notes: demo.notes });
+    return { root: demo.root, demo: true };
+  }
+  const root = findProjectRoot(process.cwd());
+  if (!root) return { demo: false, error: `no QMS project found at or above ${process.cwd()}.` };
+  return { root, demo: false };
+}
+
+/** Run `qms mcp`; resolves with an exit code when it cannot start, otherwise serves until a signal or stdin EOF. */
+export async function runMcp(opts: McpCliOptions): Promise<number> {
+  const log = stderrLogger(process.env.QMS_MCP_LOG !== "0");
+  const transport = (opts.transport ?? "stdio").toLowerCase();
+  if (!(TRANSPORTS as readonly string[]).includes(transport)) return die(`unknown --transport '${transport}'`, "Use stdio, streamable-http or sse.");
+  if (opts.identityHeader) {
+    return die("--identity-header (the Python-era X-QMS-Identity mode) is not supported by this version.", "Use token authentication: qms token create --user NAME");
+  }
+  const resolved = await resolveRoot(opts, log);
+  if (!resolved.root) {
+    return die(resolved.error ?? "no project", "Pass --project-root DIR (or set QMS_PROJECT_ROOT), or run `qms mcp --demo` to serve the built-in demo project.");
+  }
+  const project = new Project(resolved.root);
+  const bench = process.env.QMS_MCP_BENCH === "1";
+
+  if (transport === "stdio") {
+    if (opts.auth === "token") return die("--auth token applies to HTTP transports; over stdio the client names the user on each call.");
+    const server = buildServer({ project, log, bench }, { kind: "trusted", transport: "stdio", defaultUser: opts.user });
+    await server.connect(new StdioServerTransport());
+    log.log("listening", { transport: "stdio", project: project.root, pid: process.pid });
+    const stop = (): void => {
+      void server.close().finally(() => process.exit(0));
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+    return 0;
+  }
+
+  if (transport === "sse") log.log("warning", { message: "--transport sse is deprecated; serving streamable HTTP at /mcp and legacy SSE at /sse" });
+  const host = opts.host ?? "127.0.0.1";
+  const portNum = Number(opts.port ?? "8000");
+  if (!Number.isInteger(portNum) || portNum < 0 || portNum > 65535) return die(`invalid --port '${opts.port}'`);
+  const loopback = isLoopback(host);
+  const store = new TokenStore();
+  let hasTokens: boolean;
+  try {
+    hasTokens = store.hasTokens(project.root);
+  } catch (err) {
+    return die(err instanceof Error ? err.message : String(err));
+  }
+  const asked = opts.auth?.toLowerCase();
+  if (asked !== undefined && asked !== "token" && asked !== "none") return die(`unknown --auth '${opts.auth}'`, "Use --auth token or --auth none.");
+  const auth: "token" | "none" = asked ?? (!loopback || hasTokens ? "token" : "none");
+  if (auth === "none" && !loopback) {
+    if (!opts.allowUnauthenticated) {
+      return die(
+        `refusing --auth none on ${host}: anyone who can reach this address could act as any QMS user.`,
+        `Use token authentication (qms token create --user NAME --project-root ${project.root}), bind 127.0.0.1, or add --allow-unauthenticated if you really mean it.`,
+      );
+    }
+    log.log("warning", { message: `serving WITHOUT authentication on ${host}: anyone who can reach it can act as any QMS user` });
+    process.stderr.write(`WARNING: qms mcp is serving without authentication on ${host}.\n`);
+  }
+  if (auth === "token" && !hasTokens) {
+    return die(
+      `--auth token${opts.auth ? "" : ` (the default on ${host})`} but the token store has no token for ${project.root} (store: ${store.file}).`,
+      `Create one first, on the host:\n  qms token create --user <name> --project-root ${project.root}\nthen start the server again.`,
+    );
+  }
+
+  let running: Awaited<ReturnType<typeof startHttpServer>>;
+  try {
+    running = await startHttpServer({
+      project,
+      log,
+      bench,
+      host,
+      port: portNum,
+      auth,
+      store,
+      allowedHosts: opts.allowedHost ?? [],
+      defaultUser: opts.user,
+      legacySse: transport === "sse",
+    });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return die(code === "EADDRINUSE" ? `port ${portNum} on ${host} is already in use.` : `cannot listen on ${host}:${portNum}: ${(err as Error).message}`);
+  }
+  log.log("listening", { transport, url: running.url, project: project.root, auth, demo: resolved.demo, pid: process.pid });
+  const lines = [
+    `QMS MCP server listening on ${running.url}`,
+    `  project: ${project.root}${resolved.demo ? " (built-in demo)" : ""}`,
+    `  auth:    ${auth === "token" ? "token (Authorization: Bearer <token> or X-API-Key: <token>)" : "none (loopback only; every tool call names its user)"}`,
+    `  health:  ${running.url.replace(/\/mcp$/, "/healthz")}`,
+    "Connect Claude Code:",
+    auth === "token"
+      ? `  claude mcp add --transport http qms ${running.url} --header "Authorization: Bearer $QMS_TOKEN" --header "X-API-Key: $QMS_TOKEN"`
+      : `  claude mcp add --transport http qms ${running.url}`,
+  ];
+  if (auth === "token") lines.push(`  (QMS_TOKEN from: qms token create --user <name> --project-root ${project.root})`);
+  else lines.push("  Tools then take user=<name>, e.g. user='claude' (administrator) or user='qa' (quality).");
+  lines.push("Stop with Ctrl-C.");
+  process.stdout.write(`${lines.join("\n")}\n`);
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      log.log("shutdown", { signal });
+      void running.close().then(resolve);
+    };
+    process.once("SIGINT", () => stop("SIGINT"));
+    process.once("SIGTERM", () => stop("SIGTERM"));
+  });
+  log.log("stopped", {});
+  return 0;
+}

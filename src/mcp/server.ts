@@ -1,0 +1,211 @@
+import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import type { ServiceResult } from "../core/result.js";
+import { ACTIVE_STATE_RULES, type WorkflowType } from "../core/transitions.js";
+import type { Status } from "../core/statuses.js";
+import { refusalText } from "../cli/render.js";
+import { VERSION } from "../cli/version.js";
+import type { ServiceContext } from "../services/context.js";
+import { inbox } from "../services/inbox.js";
+import { renderTaskBody } from "../services/prompts.js";
+import { read } from "../services/read.js";
+import { status } from "../services/status.js";
+import type { Project } from "../store/project.js";
+import { type Caller, resolveReaderUser, resolveToolUser } from "./identity.js";
+import type { Logger } from "./log.js";
+import { NOOP_TOOL, TOOLS, type ToolDef } from "./tools.js";
+
+export interface ServerEnv {
+  project: Project;
+  log: Logger;
+  /** Register `qms_noop` (benchmarks only). */
+  bench?: boolean;
+  now?: () => Date;
+}
+
+/** Every tool's structured result: the service's data, or the refusal in machine-readable form. */
+const OUTPUT_SCHEMA = z.object({
+  ok: z.boolean().describe("true when the action was performed"),
+  data: z.unknown().optional().describe("the service's result (when ok)"),
+  code: z.string().optional().describe("refusal code (when not ok)"),
+  message: z.string().optional().describe("the rule that refused the action"),
+  hint: z.string().optional().describe("what to do next"),
+  details: z.array(z.string()).optional(),
+  text: z.string().optional().describe("the same human-readable text as the text content"),
+});
+
+export const SERVER_INSTRUCTIONS =
+  "QMS document control. Every change to a controlled document goes through these tools (create, checkout, checkin, route, review, approve...). Read a document's state with qms_status before acting; a refused action returns isError with the rule and the next step.";
+
+export function toolResult(result: ServiceResult<unknown>): CallToolResult {
+  if (result.ok) {
+    const text = [...result.lines, ...(result.warnings ?? [])].join("\n");
+    const shown = text === "" ? "(no output)" : text;
+    // Some clients (Claude Code) hand the model only structuredContent: keep the human text in it too.
+    return { content: [{ type: "text", text: shown }], structuredContent: { ok: true, data: result.data, text: shown } };
+  }
+  const text = refusalText(result);
+  const structured: Record<string, unknown> = { ok: false, code: result.code, message: result.message };
+  if (result.hint) structured.hint = result.hint;
+  if (result.details?.length) structured.details = result.details;
+  structured.text = text;
+  return { content: [{ type: "text", text }], structuredContent: structured, isError: true };
+}
+
+/** Run one tool: identity, service call, structured log line. Never throws. */
+async function runTool(env: ServerEnv, caller: Caller, tool: ToolDef, args: Record<string, unknown>): Promise<CallToolResult> {
+  const started = performance.now();
+  const docId = typeof args.doc_id === "string" ? args.doc_id.slice(0, 80) : undefined;
+  const who = resolveToolUser(caller, args.user);
+  let outcome: string;
+  let result: CallToolResult;
+  if (!who.ok) {
+    result = toolResult(who.refusal);
+    outcome = `refused:${who.refusal.code}`;
+    if (who.impersonation) {
+      env.log.log("impersonation_refused", { tool: tool.name, doc_id: docId, user: who.impersonation.actual, claimed: who.impersonation.claimed });
+    }
+  } else {
+    const ctx: ServiceContext = { project: env.project, user: who.user, now: env.now ? env.now() : new Date() };
+    try {
+      const r = await tool.call(ctx, args);
+      result = toolResult(r);
+      outcome = r.ok ? "ok" : `refused:${r.code}`;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      result = { content: [{ type: "text", text: `Internal error in ${tool.name}: ${message}` }], structuredContent: { ok: false, code: "internal-error", message }, isError: true };
+      outcome = "error";
+    }
+  }
+  env.log.log("tool", {
+    user: who.ok ? who.user : caller.kind === "token" ? caller.user : null,
+    tool: tool.name,
+    doc_id: docId ?? null,
+    outcome,
+    ms: Math.round((performance.now() - started) * 100) / 100,
+  });
+  return result;
+}
+
+/** Lets a pooled server serve a different caller on each request (one request at a time). */
+export interface CallerRef {
+  current: Caller;
+}
+
+/**
+ * One MCP server bound to a caller (stdio: one per process) or to a caller reference (HTTP: servers are
+ * pooled and rebound per request, because building one with its 21 tools costs more than the call itself).
+ */
+export function buildServer(env: ServerEnv, who: Caller | CallerRef): McpServer {
+  const ref: CallerRef = "current" in who ? who : { current: who };
+  const server = new McpServer(
+    { name: "qms", title: "QMS document control", version: VERSION },
+    { instructions: SERVER_INSTRUCTIONS, capabilities: { logging: {} } },
+  );
+  const tools = env.bench ? [...TOOLS, NOOP_TOOL] : TOOLS;
+  for (const tool of tools) {
+    server.registerTool(
+      tool.name,
+      {
+        title: tool.title,
+        description: tool.description,
+        inputSchema: tool.schema,
+        outputSchema: OUTPUT_SCHEMA,
+        annotations: { title: tool.title, readOnlyHint: tool.readOnly, destructiveHint: tool.destructive === true, openWorldHint: false },
+      },
+      (args: Record<string, unknown>) => runTool(env, ref.current, tool, args),
+    );
+  }
+  registerResources(server, env, ref);
+  registerPrompts(server, env, ref);
+  return server;
+}
+
+function readerContext(env: ServerEnv, ref: CallerRef, argUser?: string): ServiceContext {
+  const who = resolveReaderUser(ref.current, argUser);
+  if (!who.ok) throw new McpError(ErrorCode.InvalidParams, refusalText(who.refusal));
+  return { project: env.project, user: who.user, now: env.now ? env.now() : new Date() };
+}
+
+function textOrThrow(result: ServiceResult<unknown>): string {
+  if (!result.ok) throw new McpError(ErrorCode.InvalidParams, refusalText(result));
+  return result.lines.join("\n");
+}
+
+function registerResources(server: McpServer, env: ServerEnv, caller: CallerRef): void {
+  server.registerResource(
+    "document",
+    new ResourceTemplate("qms://documents/{doc_id}", { list: undefined }),
+    { title: "QMS document", description: "A controlled document: the effective version, or the draft if it has never been effective.", mimeType: "text/markdown" },
+    async (uri, vars) => {
+      const ctx = readerContext(env, caller);
+      const id = decodeURIComponent(String(vars.doc_id ?? ""));
+      let result = await read(ctx, { docId: id, draft: false });
+      if (!result.ok) {
+        const draft = await read(ctx, { docId: id, draft: true });
+        if (draft.ok) result = draft;
+      }
+      return { contents: [{ uri: uri.href, mimeType: "text/markdown", text: textOrThrow(result) }] };
+    },
+  );
+  server.registerResource(
+    "document-draft",
+    new ResourceTemplate("qms://documents/{doc_id}/draft", { list: undefined }),
+    { title: "QMS document draft", description: "The current draft of a controlled document.", mimeType: "text/markdown" },
+    async (uri, vars) => {
+      const ctx = readerContext(env, caller);
+      const id = decodeURIComponent(String(vars.doc_id ?? ""));
+      return { contents: [{ uri: uri.href, mimeType: "text/markdown", text: textOrThrow(await read(ctx, { docId: id, draft: true })) }] };
+    },
+  );
+  server.registerResource(
+    "inbox",
+    "qms://inbox",
+    { title: "My QMS inbox", description: "Your pending review and approval tasks.", mimeType: "text/plain" },
+    async (uri) => {
+      const ctx = readerContext(env, caller);
+      return { contents: [{ uri: uri.href, mimeType: "text/plain", text: textOrThrow(await inbox(ctx)) }] };
+    },
+  );
+}
+
+function registerPrompts(server: McpServer, env: ServerEnv, caller: CallerRef): void {
+  for (const kind of ["review", "approval"] as const) {
+    server.registerPrompt(
+      `${kind}-checklist`,
+      {
+        title: `${kind === "review" ? "Review" : "Approval"} checklist`,
+        description: `The checklist a ${kind === "review" ? "reviewer" : "approver"} works through for a document (the same text as the inbox task).`,
+        argsSchema: { doc_id: z.string().max(200).describe("Document ID, e.g. SOP-001"), user: z.string().max(200).optional().describe(USER_ARG) },
+      },
+      async (args) => {
+        const ctx = readerContext(env, caller, args.user);
+        const st = status(ctx, { docId: args.doc_id });
+        if (!st.ok) throw new McpError(ErrorCode.InvalidParams, refusalText(st));
+        const d = st.data;
+        const active = ACTIVE_STATE_RULES[d.status as Status];
+        const workflow: WorkflowType = active && active.kind === kind ? active.workflow : kind === "review" ? "REVIEW" : "APPROVAL";
+        const text = renderTaskBody({
+          docId: d.doc_id,
+          docType: d.doc_type,
+          title: d.title,
+          workflow,
+          status: d.status,
+          version: d.version,
+          responsibleUser: d.responsible_user,
+          assignedBy: d.responsible_user ?? ctx.user,
+          assignee: ctx.user,
+          now: ctx.now,
+        });
+        return {
+          description: `${kind} checklist for ${d.doc_id} v${d.version} (${d.status})`,
+          messages: [{ role: "user", content: { type: "text", text } }],
+        };
+      },
+    );
+  }
+}
+
+const USER_ARG = "The QMS user (only without token authentication; defaults to the server's --user).";

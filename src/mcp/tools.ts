@@ -1,0 +1,292 @@
+import { z } from "zod";
+import { refuse, type ServiceResult } from "../core/result.js";
+import { approve } from "../services/approve.js";
+import { assign } from "../services/assign.js";
+import { cancel } from "../services/cancel.js";
+import { checkin } from "../services/checkin.js";
+import { checkout } from "../services/checkout.js";
+import { close } from "../services/close.js";
+import { comments } from "../services/comments.js";
+import type { ServiceContext } from "../services/context.js";
+import { create } from "../services/create.js";
+import { fix } from "../services/fix.js";
+import { history } from "../services/history.js";
+import { inbox } from "../services/inbox.js";
+import { read } from "../services/read.js";
+import { reject } from "../services/reject.js";
+import { release } from "../services/release.js";
+import { revert } from "../services/revert.js";
+import { review } from "../services/review.js";
+import { route } from "../services/route.js";
+import { status } from "../services/status.js";
+import { withdraw } from "../services/withdraw.js";
+import { workspace } from "../services/workspace.js";
+
+/**
+ * The 21 tools of qms.md §10.3: same names and parameters as the Python server. Each one only maps its
+ * arguments onto a service call; every rule lives in the services (the CLI calls the same functions).
+ */
+
+// biome-ignore lint/suspicious/noExplicitAny: tool argument bags are validated by their zod schema
+export type ToolArgs = Record<string, any>;
+
+export interface ToolDef {
+  name: string;
+  title: string;
+  description: string;
+  schema: z.ZodObject<z.ZodRawShape>;
+  readOnly: boolean;
+  destructive?: boolean;
+  call: (ctx: ServiceContext, args: ToolArgs) => ServiceResult<unknown> | Promise<ServiceResult<unknown>>;
+}
+
+const USER_DESCRIPTION =
+  "The QMS user acting. With token authentication the token decides who you are: omit it, or pass the same name (a different name is refused as impersonation). Without authentication (stdio, --auth none) it is required.";
+
+const user = z.string().max(200).optional().describe(USER_DESCRIPTION);
+const docId = z.string().max(200).describe("Document ID, e.g. SOP-001, CR-012, CR-012-TP-001");
+const opt = (s: string): z.ZodOptional<z.ZodString> => z.string().max(200).optional().describe(s);
+
+function shape(fields: z.ZodRawShape): z.ZodObject<z.ZodRawShape> {
+  return z.object({ ...fields, user });
+}
+
+const docOnly = shape({ doc_id: docId });
+
+/** Blank optional strings mean "not given", as in the Python server's `version=""` defaults. */
+const given = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
+
+export const TOOLS: readonly ToolDef[] = [
+  {
+    name: "qms_inbox",
+    title: "Inbox",
+    description: "List your pending review and approval tasks (qms inbox).",
+    schema: shape({}),
+    readOnly: true,
+    call: (ctx) => inbox(ctx),
+  },
+  {
+    name: "qms_workspace",
+    title: "Workspace",
+    description: "List the documents you have checked out (qms workspace).",
+    schema: shape({}),
+    readOnly: true,
+    call: (ctx) => workspace(ctx),
+  },
+  {
+    name: "qms_status",
+    title: "Document status",
+    description: "Show a document's workflow state: version, status, owner, pending reviewers or approvers (qms status).",
+    schema: docOnly,
+    readOnly: true,
+    call: (ctx, a) => status(ctx, { docId: a.doc_id }),
+  },
+  {
+    name: "qms_read",
+    title: "Read document",
+    description: "Return a document's text: the effective version, the draft (draft=true) or an archived version (version='1.0') (qms read).",
+    schema: shape({ doc_id: docId, version: opt("Archived version to read, e.g. 1.0"), draft: z.boolean().optional().describe("Read the draft") }),
+    readOnly: true,
+    call: (ctx, a) => read(ctx, { docId: a.doc_id, draft: a.draft === true, version: given(a.version) }),
+  },
+  {
+    name: "qms_history",
+    title: "Audit history",
+    description: "Show a document's audit trail (qms history).",
+    schema: docOnly,
+    readOnly: true,
+    call: (ctx, a) => history(ctx, { docId: a.doc_id }),
+  },
+  {
+    name: "qms_comments",
+    title: "Review comments",
+    description: "Show review and rejection comments, optionally for one version (qms comments).",
+    schema: shape({ doc_id: docId, version: opt("Only comments on this version, e.g. 0.1") }),
+    readOnly: true,
+    call: (ctx, a) => comments(ctx, { docId: a.doc_id, version: given(a.version) }),
+  },
+  {
+    name: "qms_create",
+    title: "Create document",
+    description:
+      "Create a new controlled document, checked out to you (qms create TYPE --title T). Types: SOP, CR, INV, TP, ER, VAR, ADD, VR, TEMPLATE, or NS-RS / NS-RTM for a registered SDLC namespace. TP/ER/VAR/ADD/VR need parent; TEMPLATE needs name.",
+    schema: shape({
+      doc_type: z.string().max(200).describe("Document type, e.g. SOP, CR, INV"),
+      title: z.string().max(1000).describe("Document title"),
+      parent: opt("Parent document ID (TP, ER, VAR, ADD, VR)"),
+      name: opt("Template name (TEMPLATE only)"),
+    }),
+    readOnly: false,
+    call: (ctx, a) => create(ctx, { type: a.doc_type, title: a.title, parent: given(a.parent), name: given(a.name) }),
+  },
+  {
+    name: "qms_checkout",
+    title: "Check out",
+    description: "Check a document out into your workspace to edit it (qms checkout).",
+    schema: docOnly,
+    readOnly: false,
+    call: (ctx, a) => checkout(ctx, { docId: a.doc_id }),
+  },
+  {
+    name: "qms_checkin",
+    title: "Check in",
+    description: "Check your workspace copy back in (qms checkin).",
+    schema: docOnly,
+    readOnly: false,
+    call: (ctx, a) => checkin(ctx, { docId: a.doc_id }),
+  },
+  {
+    name: "qms_cancel",
+    title: "Cancel document",
+    description: "Delete a never-approved (v0.x) document entirely. Refused unless confirm=true (qms cancel --confirm).",
+    schema: shape({ doc_id: docId, confirm: z.boolean().optional().describe("Really delete it") }),
+    readOnly: false,
+    destructive: true,
+    call: (ctx, a) => cancel(ctx, { docId: a.doc_id, confirm: a.confirm === true }),
+  },
+  {
+    name: "qms_route",
+    title: "Route",
+    description: "Send a document for review or approval (qms route --review | --approval [--retire]).",
+    schema: shape({
+      doc_id: docId,
+      route_type: z.enum(["review", "approval"]).describe("review or approval"),
+      retire: z.boolean().optional().describe("Approval leads to retirement (v1.0 and later)"),
+    }),
+    readOnly: false,
+    call: (ctx, a) => route(ctx, { docId: a.doc_id, kind: a.route_type, retire: a.retire === true }),
+  },
+  {
+    name: "qms_assign",
+    title: "Assign",
+    description: "Add reviewers or approvers to an active workflow (quality group) (qms assign --assignees).",
+    schema: shape({ doc_id: docId, assignees: z.array(z.string().max(200)).max(100).describe("Users to add") }),
+    readOnly: false,
+    call: (ctx, a) => assign(ctx, { docId: a.doc_id, assignees: a.assignees }),
+  },
+  {
+    name: "qms_review",
+    title: "Review",
+    description: "Submit your review of a document assigned to you (qms review --recommend | --request-updates --comment).",
+    schema: shape({
+      doc_id: docId,
+      outcome: z.enum(["recommend", "request-updates"]).describe("recommend or request-updates"),
+      comment: z.string().max(20000).optional().describe("Review comment"),
+    }),
+    readOnly: false,
+    call: (ctx, a) => review(ctx, { docId: a.doc_id, outcome: a.outcome, comment: a.comment ?? "" }),
+  },
+  {
+    name: "qms_approve",
+    title: "Approve",
+    description: "Approve a document assigned to you (qms approve).",
+    schema: docOnly,
+    readOnly: false,
+    call: (ctx, a) => approve(ctx, { docId: a.doc_id }),
+  },
+  {
+    name: "qms_reject",
+    title: "Reject",
+    description: "Reject a document in approval, with a comment saying why (qms reject --comment).",
+    schema: shape({ doc_id: docId, comment: z.string().max(20000).describe("Why (required)") }),
+    readOnly: false,
+    call: (ctx, a) => reject(ctx, { docId: a.doc_id, comment: a.comment }),
+  },
+  {
+    name: "qms_withdraw",
+    title: "Withdraw",
+    description: "Take back a document you routed (qms withdraw).",
+    schema: docOnly,
+    readOnly: false,
+    call: (ctx, a) => withdraw(ctx, { docId: a.doc_id }),
+  },
+  {
+    name: "qms_release",
+    title: "Release",
+    description: "Release a pre-approved executable document for execution (qms release).",
+    schema: docOnly,
+    readOnly: false,
+    call: (ctx, a) => release(ctx, { docId: a.doc_id }),
+  },
+  {
+    name: "qms_revert",
+    title: "Revert",
+    description: "(Deprecated: use checkout) return a post-reviewed document to execution, with a reason (qms revert --reason).",
+    schema: shape({ doc_id: docId, reason: z.string().max(20000).describe("Why (required)") }),
+    readOnly: false,
+    call: (ctx, a) => revert(ctx, { docId: a.doc_id, reason: a.reason }),
+  },
+  {
+    name: "qms_close",
+    title: "Close",
+    description: "Close a post-approved executable document (qms close).",
+    schema: docOnly,
+    readOnly: false,
+    call: (ctx, a) => close(ctx, { docId: a.doc_id }),
+  },
+  {
+    name: "qms_interact",
+    title: "Interact (VR)",
+    description:
+      "Work through an interactive (VR) document: respond to the current prompt, go to a step, reopen, show progress or compile (qms interact).",
+    schema: shape({
+      doc_id: docId,
+      respond: z.string().max(100000).optional(),
+      file: opt("File whose content is the response"),
+      reason: z.string().max(20000).optional(),
+      goto: opt("Step to go to"),
+      cancel_goto: z.boolean().optional(),
+      reopen: opt("Step to reopen"),
+      progress: z.boolean().optional(),
+      compile: z.boolean().optional(),
+    }),
+    readOnly: false,
+    call: async (ctx, a) => interact(ctx, a),
+  },
+  {
+    name: "qms_fix",
+    title: "Administrative fix",
+    description: "Administrative clean-up of an EFFECTIVE or CLOSED document (administrators only) (qms fix).",
+    schema: docOnly,
+    readOnly: false,
+    call: (ctx, a) => fix(ctx, { docId: a.doc_id }),
+  },
+];
+
+/** Only for benchmarks (QMS_MCP_BENCH=1): the same call path as every tool, with no service behind it. */
+export const NOOP_TOOL: ToolDef = {
+  name: "qms_noop",
+  title: "No-op (benchmark)",
+  description: "Does nothing; exists only when QMS_MCP_BENCH=1, as the baseline of the MCP benchmark.",
+  schema: shape({}),
+  readOnly: true,
+  call: () => ({ ok: true, data: {}, lines: ["ok"] }),
+};
+
+type InteractFn = (ctx: ServiceContext, input: Record<string, unknown>) => ServiceResult<unknown> | Promise<ServiceResult<unknown>>;
+let interactFn: InteractFn | null | undefined;
+
+/** `interact` lands with the VR work; until its service exists the tool answers "not available". */
+async function interact(ctx: ServiceContext, a: ToolArgs): Promise<ServiceResult<unknown>> {
+  if (interactFn === undefined) {
+    const spec = "../services/interact.js";
+    try {
+      const mod = (await import(spec)) as { interact?: InteractFn };
+      interactFn = typeof mod.interact === "function" ? mod.interact : null;
+    } catch {
+      interactFn = null;
+    }
+  }
+  if (!interactFn) return refuse("not-available", "qms_interact is not available in this version (VR documents are not supported yet).");
+  return interactFn(ctx, {
+    docId: a.doc_id,
+    respond: given(a.respond),
+    file: given(a.file),
+    reason: given(a.reason),
+    goto: given(a.goto),
+    cancelGoto: a.cancel_goto === true,
+    reopen: given(a.reopen),
+    progress: a.progress === true,
+    compile: a.compile === true,
+  });
+}
