@@ -40,7 +40,7 @@ function pct(sorted: number[], p: number): number {
 }
 
 async function startServer(root: string): Promise<{ url: URL; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [QMS_BIN, "mcp", "--transport", "streamable-http", "--port", "0", "--project-root", root, "--auth", "none"], {
+  const child = spawn(process.execPath, [...(process.env.QMS_BENCH_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.QMS_BENCH_PROF] : []), QMS_BIN, "mcp", "--transport", "streamable-http", "--port", "0", "--project-root", root, "--auth", "none"], {
     env: { ...process.env, QMS_MCP_BENCH: "1", QMS_USER: "", QMS_TOKEN_STORE: path.join(root, "..", "bench-tokens.json") },
     stdio: ["ignore", "pipe", "ignore"],
   });

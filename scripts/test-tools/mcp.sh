@@ -23,7 +23,7 @@ install() { # prefix packages...
   mkdir -p "$prefix"
   [ -f "$prefix/package.json" ] || printf '{"name":"qms-test-tools","private":true}\n' >"$prefix/package.json"
   log "npm i $* (into ${prefix#"$ROOT/"})"
-  npm i --prefix "$prefix" --no-audit --no-fund --loglevel=error "$@" >/dev/null
+  npm i --prefix "$prefix" --save-exact --no-audit --no-fund --loglevel=error "$@" >/dev/null
 }
 
 want=()

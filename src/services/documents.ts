@@ -66,6 +66,6 @@ export function executionPhaseOf(meta: DocMeta): ExecutionPhase | null {
 
 export function titleOf(project: Project, loaded: LoadedDoc): string {
   const file = loaded.hasDraft ? project.draftPath(loaded.doc) : project.effectivePath(loaded.doc);
-  const title = parseDocument(readTextIfExists(file) ?? "").frontmatter.title;
+  const title = parseDocument(project.files.read(file) ?? "").frontmatter.title;
   return typeof title === "string" ? title : "";
 }

@@ -11,6 +11,32 @@ export function readTextIfExists(file: string): string | undefined {
   }
 }
 
+/**
+ * File text remembered by identity (inode, mtime, size) for a long-lived process such as the MCP server:
+ * one stat instead of a read when nothing changed. Our writes are atomic renames (a new inode), so any
+ * change by this or another process is seen.
+ */
+export class FileTextCache {
+  private readonly entries = new Map<string, { ino: number; mtimeMs: number; size: number; text: string }>();
+
+  constructor(private readonly maxEntries = 4096) {}
+
+  read(file: string): string | undefined {
+    const st = fs.statSync(file, { throwIfNoEntry: false });
+    if (!st?.isFile()) {
+      this.entries.delete(file);
+      return undefined;
+    }
+    const hit = this.entries.get(file);
+    if (hit && hit.ino === st.ino && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.text;
+    const text = readTextIfExists(file);
+    if (text === undefined) return undefined;
+    if (this.entries.size >= this.maxEntries) this.entries.clear();
+    this.entries.set(file, { ino: st.ino, mtimeMs: st.mtimeMs, size: st.size, text });
+    return text;
+  }
+}
+
 export function exists(file: string): boolean {
   return fs.existsSync(file);
 }

@@ -5,7 +5,7 @@ import { isIdProblem, type ParsedId, parseDocId } from "../core/ids.js";
 import type { DocMeta } from "../core/meta.js";
 import { pythonJsonLine, pythonJsonPretty } from "../core/pyjson.js";
 import { fail } from "../core/result.js";
-import { appendLine, readTextIfExists, writeFileAtomic } from "./fsio.js";
+import { appendLine, FileTextCache, readTextIfExists, writeFileAtomic } from "./fsio.js";
 import { withLock } from "./lock.js";
 import { findProjectRoot } from "./root.js";
 
@@ -19,7 +19,9 @@ export class Project {
   readonly archiveRoot: string;
   readonly usersRoot: string;
   readonly agentsRoot: string;
-  private namespaceCache: Namespaces | undefined;
+  private namespaceCache: { raw: string | undefined; value: Namespaces } | undefined;
+  /** Meta and document text for long-lived processes (the MCP server); re-validated by stat on every read. */
+  readonly files = new FileTextCache();
 
   constructor(readonly root: string) {
     this.qmsRoot = path.join(root, "QMS");
@@ -50,9 +52,9 @@ export class Project {
 
   /** Built-in namespaces merged with the registered ones (spec §3.5). */
   namespaces(): Namespaces {
-    if (this.namespaceCache) return this.namespaceCache;
+    const raw = this.files.read(this.namespacesFile);
+    if (this.namespaceCache && this.namespaceCache.raw === raw) return this.namespaceCache.value;
     const merged: Namespaces = { ...BUILTIN_NAMESPACES };
-    const raw = readTextIfExists(this.namespacesFile);
     if (raw !== undefined) {
       const parsed = safeJson(raw, this.namespacesFile);
       if (parsed && typeof parsed === "object") {
@@ -62,7 +64,7 @@ export class Project {
         }
       }
     }
-    this.namespaceCache = merged;
+    this.namespaceCache = { raw, value: merged };
     return merged;
   }
 
@@ -123,7 +125,7 @@ export class Project {
   // ---- meta (tier 2) ----
   readMeta(doc: ParsedId): DocMeta | undefined {
     const file = this.metaPath(doc);
-    const raw = readTextIfExists(file);
+    const raw = this.files.read(file);
     if (raw === undefined) return undefined;
     const parsed = safeJson(raw, file);
     if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
