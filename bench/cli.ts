@@ -67,8 +67,8 @@ function writeProbes(): Record<string, string> {
   const probes: Record<string, string> = {
     "esm-entry": "",
     "+commander": 'import "commander";\n',
-    "+program built": `import { buildProgram } from ${src("cli/main.js")};\nbuildProgram();\n`,
-    "+status services loaded": `import { buildProgram } from ${src("cli/main.js")};\nbuildProgram();\nawait Promise.all([import(${src("services/context.js")}), import(${src("services/status.js")}), import(${src("cli/render.js")})]);\n`,
+    "+program built": `import { buildProgram } from ${src("cli/program.js")};\nbuildProgram();\n`,
+    "+status services loaded": `import { buildProgram } from ${src("cli/program.js")};\nbuildProgram();\nawait Promise.all([import(${src("services/context.js")}), import(${src("services/status.js")}), import(${src("cli/render.js")})]);\n`,
     // What `status` would cost with argv parsed by hand (no commander, no program definition).
     "status without commander": [
       `const [{ makeContext, runService }, { status }, { renderResult }] = await Promise.all([import(${src("services/context.js")}), import(${src("services/status.js")}), import(${src("cli/render.js")})]);`,

@@ -1,6 +1,9 @@
 // Bundle the CLI entry into dist/bundle/ so `qms` starts fast: one file for the common path instead of ~30
 // ES modules, with code splitting so each command, the MCP SDK and the session kit load only when used.
+import { rmSync } from "node:fs";
 import { build } from "esbuild";
+
+rmSync("dist/bundle", { recursive: true, force: true });
 
 await build({
   entryPoints: { main: "src/cli/main.ts" },

@@ -1,19 +1,11 @@
 import { type Command, Option } from "commander";
 import type { ServiceResult } from "../core/result.js";
 import type { ServiceContext } from "../services/context.js";
-import { renderResult } from "./render.js";
+import { QUERIES, runAsUser, type ServiceCall } from "./queries.js";
 
-type ServiceCall = (ctx: ServiceContext) => ServiceResult<unknown> | Promise<ServiceResult<unknown>>;
-
-/** Resolve the project from the working directory, call one service as the `--user`, print, set the exit code. */
+/** Run one service as the command's `--user` and set the exit code. */
 async function runAs(cmd: Command, call: ServiceCall): Promise<void> {
-  const { makeContext, runService } = await import("../services/context.js");
-  const user = (cmd.optsWithGlobals() as { user?: string }).user ?? "";
-  let result: ServiceResult<unknown>;
-  const prepared = runService(() => ({ ok: true, data: makeContext(process.cwd(), user), lines: [] }));
-  if (!prepared.ok) result = prepared;
-  else result = await call(prepared.data);
-  process.exitCode = renderResult(result);
+  process.exitCode = await runAsUser((cmd.optsWithGlobals() as { user?: string }).user ?? "", call);
 }
 
 
@@ -168,15 +160,14 @@ export function registerDocumentCommands(program: Command): void {
     .option("--draft", "read the draft")
     .option("--version <v>", "read an archived version, e.g. 1.0")
     .action(async (docId: string, opts: { draft?: boolean; version?: string }, cmd: Command) => {
-      const { read } = await import("../services/read.js");
-      await runAs(cmd, (ctx) => read(ctx, { docId, draft: opts.draft === true, version: opts.version }));
+      await runAs(cmd, (ctx) => QUERIES.read(ctx, { docId, draft: opts.draft === true, version: opts.version }));
     });
 
   docCommand(program, "status", "show a document's workflow state", async (ctx, docId) =>
-    (await import("../services/status.js")).status(ctx, { docId }),
+    QUERIES.status(ctx, { docId }),
   );
   docCommand(program, "history", "show a document's audit trail", async (ctx, docId) =>
-    (await import("../services/history.js")).history(ctx, { docId }),
+    QUERIES.history(ctx, { docId }),
   );
 
   program
@@ -185,24 +176,21 @@ export function registerDocumentCommands(program: Command): void {
     .argument("<doc_id>")
     .option("--version <v>", "only comments on this version")
     .action(async (docId: string, opts: { version?: string }, cmd: Command) => {
-      const { comments } = await import("../services/comments.js");
-      await runAs(cmd, (ctx) => comments(ctx, { docId, version: opts.version }));
+      await runAs(cmd, (ctx) => QUERIES.comments(ctx, { docId, version: opts.version }));
     });
 
   program
     .command("inbox")
     .description("list your review and approval tasks")
     .action(async (_opts: unknown, cmd: Command) => {
-      const { inbox } = await import("../services/inbox.js");
-      await runAs(cmd, (ctx) => inbox(ctx));
+      await runAs(cmd, (ctx) => QUERIES.inbox(ctx, {}));
     });
 
   program
     .command("workspace")
     .description("list the documents you have checked out")
     .action(async (_opts: unknown, cmd: Command) => {
-      const { workspace } = await import("../services/workspace.js");
-      await runAs(cmd, (ctx) => workspace(ctx));
+      await runAs(cmd, (ctx) => QUERIES.workspace(ctx, {}));
     });
 }
 

@@ -1,37 +1,17 @@
-import { Command, CommanderError, Option } from "commander";
-import { registerDocumentCommands } from "./document-commands.js";
-import { registerKitCommands } from "./kit-commands.js";
-import { registerServerCommands } from "./server-commands.js";
-import { VERSION } from "./version.js";
+import { parseQuickQuery } from "./fast-path.js";
 
-/** Build the `qms` program. Heavy modules (services, MCP SDK, session kit) load only inside actions. */
-export function buildProgram(): Command {
-  const program = new Command("qms")
-    .description("QMS: GMP-style document control for AI agents (CLI and MCP server)")
-    .version(VERSION, "-V, --version")
-    .addOption(new Option("-u, --user <name>", "act as this QMS user").env("QMS_USER"))
-    .showHelpAfterError("(run qms --help for usage)")
-    // Global options go before the command, as in the Python tool; this keeps `read --version 1.0` for `read`.
-    .enablePositionalOptions()
-    .exitOverride();
-  registerDocumentCommands(program);
-  registerServerCommands(program);
-  registerKitCommands(program);
-  return program;
-}
-
+/**
+ * The `qms` entry point. Read-only queries in their common shapes take the fast path (no command-line
+ * library to load: agents poll these); everything else goes through the full program.
+ * QMS_CLI_FAST_PATH=0 turns the fast path off.
+ */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
-  try {
-    await program.parseAsync(argv, { from: "user" });
-    return process.exitCode === undefined ? 0 : Number(process.exitCode);
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") {
-        return 0;
-      }
-      return 2;
-    }
-    throw err;
+  const query = process.env.QMS_CLI_FAST_PATH === "0" ? undefined : parseQuickQuery(argv, process.env.QMS_USER);
+  if (query) {
+    const { QUERIES, runAsUser } = await import("./queries.js");
+    const { name, docId = "", draft, version } = query;
+    return runAsUser(query.user, (ctx) => QUERIES[name](ctx, { docId, draft: draft === true, version }));
   }
+  const { runProgram } = await import("./program.js");
+  return runProgram(argv);
 }

@@ -1,0 +1,38 @@
+import { Command, CommanderError, Option } from "commander";
+import { registerDocumentCommands } from "./document-commands.js";
+import { registerKitCommands } from "./kit-commands.js";
+import { registerServerCommands } from "./server-commands.js";
+import { VERSION } from "./version.js";
+
+/** Build the `qms` program. Heavy modules (services, MCP SDK, session kit) load only inside actions. */
+export function buildProgram(): Command {
+  const program = new Command("qms")
+    .description("QMS: GMP-style document control for AI agents (CLI and MCP server)")
+    .version(VERSION, "-V, --version")
+    .addOption(new Option("-u, --user <name>", "act as this QMS user").env("QMS_USER"))
+    .showHelpAfterError("(run qms --help for usage)")
+    // Global options go before the command, as in the Python tool; this keeps `read --version 1.0` for `read`.
+    .enablePositionalOptions()
+    .exitOverride();
+  registerDocumentCommands(program);
+  registerServerCommands(program);
+  registerKitCommands(program);
+  return program;
+}
+
+/** Parse `argv` with the full command-line grammar and run the command; returns the exit code. */
+export async function runProgram(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return process.exitCode === undefined ? 0 : Number(process.exitCode);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") {
+        return 0;
+      }
+      return 2;
+    }
+    throw err;
+  }
+}
