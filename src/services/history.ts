@@ -65,7 +65,8 @@ export function formatEvent(e: AuditEvent): string[] {
     case "REVERT":
       return [`${head} REVERT ${by} - ${v}`, ...indented(e.reason)];
     case "EFFECTIVE":
-      return [`${head} EFFECTIVE - v${str(e.from_version)} -> ${v}`];
+      // seeded documents become effective at their first version: no "from" to show
+      return [str(e.from_version) && str(e.from_version) !== str(e.version) ? `${head} EFFECTIVE - v${str(e.from_version)} -> ${v}` : `${head} EFFECTIVE - ${v}`];
     case "RETIRE":
       return [`${head} RETIRE ${by} - v${str(e.from_version)} -> ${v}`];
     case "CHECKOUT":
