@@ -13,7 +13,10 @@ export function packageRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const manifest = path.join(dir, "package.json");
-    if (fs.existsSync(manifest) && fs.existsSync(path.join(dir, "bin", "qms.js"))) return (cached = dir);
+    if (fs.existsSync(manifest) && fs.existsSync(path.join(dir, "bin", "qms.js"))) {
+      cached = dir;
+      return dir;
+    }
     const parent = path.dirname(dir);
     if (parent === dir) throw new Error(`qms: cannot find the package root above ${fileURLToPath(import.meta.url)}`);
     dir = parent;
