@@ -4,6 +4,7 @@ import { claudeJsonPath, type Json, loadClaudeJson, projectEnables, userServer }
 import { readEnvFile } from "./compose.js";
 import { DEFAULT_MCP_URL, SERVER_NAME } from "./entrypoint.js";
 import { authHeaders, healthUrlFor, type HealthProbe, postJsonRpc, probeHealth, resolveHost } from "./http.js";
+import { packagePath } from "../store/package-root.js";
 
 export interface DoctorOptions {
   fromContainer: boolean;
@@ -83,7 +84,7 @@ function gather(o: DoctorOptions): Env {
   }
   const root = path.resolve(o.projectRoot ?? o.env.QMS_PROJECT_ROOT?.trim() ?? findRoot(o.cwd) ?? o.cwd);
   const own = path.join(root, "docker");
-  const kitDir = o.env.QMS_KIT_DIR?.trim() || (fs.existsSync(path.join(own, "docker-compose.yml")) ? own : path.resolve(path.dirname(new URL(import.meta.url).pathname), "..", "..", "..", "docker"));
+  const kitDir = o.env.QMS_KIT_DIR?.trim() || (fs.existsSync(path.join(own, "docker-compose.yml")) ? own : packagePath("docker"));
   const dotenv = readEnvFile(path.join(kitDir, ".env"));
   // On the host, the container's URL (host.docker.internal) is reached through loopback.
   const containerUrl = o.url ?? dotenv.QMS_MCP_URL ?? "http://host.docker.internal:8000/mcp";

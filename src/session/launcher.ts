@@ -1,15 +1,15 @@
 import { type SpawnSyncReturns, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
 import { buildArgs, loadService, readEnvFile, runArgs, type ServiceSpec, writeEnvFile } from "./compose.js";
 import { detectEngine, type Engine } from "./engine.js";
 import { SETUP_SENTINEL } from "./entrypoint.js";
 import { probeHealth, waitForHealth } from "./http.js";
 import { Progress, SessionError, secs } from "./progress.js";
+import { packageRoot } from "../store/package-root.js";
 
 /** The qms package (bin/, dist/, docker/): three levels above dist/src/session. */
-export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+export const PACKAGE_ROOT = packageRoot();
 export const SERVICE = "claude-agent";
 export const DEFAULT_IMAGE = "qms-agent:local";
 
