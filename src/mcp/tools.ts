@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { refuse, type ServiceResult } from "../core/result.js";
+import type { ServiceResult } from "../core/result.js";
 import { approve } from "../services/approve.js";
 import { assign } from "../services/assign.js";
 import { cancel } from "../services/cancel.js";
@@ -21,6 +21,7 @@ import { route } from "../services/route.js";
 import { status } from "../services/status.js";
 import { withdraw } from "../services/withdraw.js";
 import { workspace } from "../services/workspace.js";
+import { interact as interactService } from "../services/interact.js";
 
 /**
  * The 21 tools of qms.md §10.3: same names and parameters as the Python server. Each one only maps its
@@ -263,22 +264,9 @@ export const NOOP_TOOL: ToolDef = {
   call: () => ({ ok: true, data: {}, lines: ["ok"] }),
 };
 
-type InteractFn = (ctx: ServiceContext, input: Record<string, unknown>) => ServiceResult<unknown> | Promise<ServiceResult<unknown>>;
-let interactFn: InteractFn | null | undefined;
-
-/** `interact` lands with the VR work; until its service exists the tool answers "not available". */
-async function interact(ctx: ServiceContext, a: ToolArgs): Promise<ServiceResult<unknown>> {
-  if (interactFn === undefined) {
-    const spec = "../services/interact.js";
-    try {
-      const mod = (await import(spec)) as { interact?: InteractFn };
-      interactFn = typeof mod.interact === "function" ? mod.interact : null;
-    } catch {
-      interactFn = null;
-    }
-  }
-  if (!interactFn) return refuse("not-available", "qms_interact is not available in this version (VR documents are not supported yet).");
-  return interactFn(ctx, {
+/** `qms_interact` maps its snake_case arguments onto the interact service. */
+function interact(ctx: ServiceContext, a: ToolArgs): ServiceResult<unknown> {
+  return interactService(ctx, {
     docId: a.doc_id,
     respond: given(a.respond),
     file: given(a.file),
