@@ -15,7 +15,7 @@ import { makeContext } from "../src/services/context.js";
 import { history } from "../src/services/history.js";
 import { read } from "../src/services/read.js";
 import { status } from "../src/services/status.js";
-import { audit, copyFixture, FIXTURE, listInbox, meta, qms, type RunResult, snapshotTree } from "./helpers.js";
+import { audit, copyFixture, FIXTURE, listInbox, meta, qms, type RunResult, snapshotTree, statusFields } from "./helpers.js";
 
 const USERS = ["lead", "claude", "qa", "tu_ui"];
 
@@ -42,14 +42,6 @@ function ok(r: RunResult, what: string): RunResult {
   return r;
 }
 
-function statusFields(out: string): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const line of out.split("\n")) {
-    const m = /^([A-Za-z ]+): (.*)$/.exec(line);
-    if (m) fields[m[1]!] = m[2]!;
-  }
-  return fields;
-}
 
 /** Every document under QMS/ (dot folders excluded), ID from the file name without `.md` / `-draft.md`. */
 function documentIds(root: string): string[] {

@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
@@ -117,4 +118,36 @@ export function exists(root: string, rel: string): boolean {
 export function listInbox(root: string, user: string): string[] {
   const dir = path.join(root, ".claude", "users", user, "inbox");
   return fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
+}
+
+/**
+ * A harness project with shorthands: `ok` asserts success; `no` asserts a refusal (exit 1) that leaves the
+ * project byte-identical.
+ */
+export function harness() {
+  const root = makeHarnessProject();
+  const run = (user: string, ...args: string[]): RunResult => qms(root, user, ...args);
+  const ok = (user: string, ...args: string[]): RunResult => {
+    const r = run(user, ...args);
+    assert.equal(r.code, 0, `expected success: ${user} ${args.join(" ")}\n${r.out}`);
+    return r;
+  };
+  const no = (user: string, ...args: string[]): RunResult => {
+    const before = snapshotTree(root);
+    const r = run(user, ...args);
+    assert.equal(r.code, 1, `expected refusal: ${user} ${args.join(" ")}\n${r.out}`);
+    assert.deepEqual(snapshotTree(root), before, `refused command changed the tree: ${user} ${args.join(" ")}`);
+    return r;
+  };
+  return { root, run, ok, no };
+}
+
+/** Field values of `status` output ("Key: value" lines). */
+export function statusFields(out: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const line of out.split("\n")) {
+    const m = /^([A-Za-z ]+): (.*)$/.exec(line);
+    if (m) fields[m[1]!] = m[2]!;
+  }
+  return fields;
 }

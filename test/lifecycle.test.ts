@@ -3,24 +3,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { AUDIT_EVENTS } from "../src/core/audit-events.js";
-import { audit, auditEvents, exists, listInbox, makeHarnessProject, meta, qms, type RunResult } from "./helpers.js";
+import { audit, auditEvents, exists, harness, listInbox, meta } from "./helpers.js";
 
-/** A harness project plus shorthands: `ok` asserts success, `no` asserts a refusal (exit 1). */
-function project() {
-  const root = makeHarnessProject();
-  const run = (user: string, ...args: string[]): RunResult => qms(root, user, ...args);
-  const ok = (user: string, ...args: string[]): RunResult => {
-    const r = run(user, ...args);
-    assert.equal(r.code, 0, `expected success: ${user} ${args.join(" ")}\n${r.out}`);
-    return r;
-  };
-  const no = (user: string, ...args: string[]): RunResult => {
-    const r = run(user, ...args);
-    assert.equal(r.code, 1, `expected refusal: ${user} ${args.join(" ")}\n${r.out}`);
-    return r;
-  };
-  return { root, run, ok, no };
-}
+const project = harness;
 
 /** Drive a new SOP to EFFECTIVE 1.0. */
 function effectiveSop(p: ReturnType<typeof project>, title = "Procedure"): string {

@@ -15,7 +15,7 @@ import { makeContext } from "../src/services/context.js";
 import { history } from "../src/services/history.js";
 import { read } from "../src/services/read.js";
 import { status } from "../src/services/status.js";
-import { audit, makeHarnessProject, meta, qms, type RunResult, snapshotTree } from "./helpers.js";
+import { audit, makeHarnessProject, meta, qms, type RunResult, snapshotTree, statusFields } from "./helpers.js";
 
 const made: string[] = [];
 after(() => {
@@ -40,15 +40,6 @@ function refused(r: RunResult, what: string, pattern: RegExp): RunResult {
   return r;
 }
 
-/** Field values of `status` output ("Key: value" lines). */
-function statusFields(out: string): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const line of out.split("\n")) {
-    const m = /^([A-Za-z ]+): (.*)$/.exec(line);
-    if (m) fields[m[1]!] = m[2]!;
-  }
-  return fields;
-}
 
 function workspaceFile(root: string, user: string, id: string): string {
   return path.join(root, ".claude", "users", user, "workspace", `${id}.md`);

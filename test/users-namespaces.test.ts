@@ -3,26 +3,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { parseDocument } from "../src/core/frontmatter.js";
-import { makeHarnessProject, meta, qms, type RunResult, snapshotTree } from "./helpers.js";
+import { harness, meta } from "./helpers.js";
 
-function project() {
-  const root = makeHarnessProject();
-  const run = (user: string, ...args: string[]): RunResult => qms(root, user, ...args);
-  const ok = (user: string, ...args: string[]): RunResult => {
-    const r = run(user, ...args);
-    assert.equal(r.code, 0, `expected success: ${user} ${args.join(" ")}\n${r.out}`);
-    return r;
-  };
-  /** A refusal that leaves the project byte-identical. */
-  const no = (user: string, ...args: string[]): RunResult => {
-    const before = snapshotTree(root);
-    const r = run(user, ...args);
-    assert.equal(r.code, 1, `expected refusal: ${user} ${args.join(" ")}\n${r.out}`);
-    assert.deepEqual(snapshotTree(root), before, `refused ${args.join(" ")} changed the tree`);
-    return r;
-  };
-  return { root, run, ok, no };
-}
+const project = harness;
 
 const agentFile = (root: string, name: string): string => path.join(root, ".claude", "agents", `${name}.md`);
 

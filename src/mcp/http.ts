@@ -65,6 +65,20 @@ function rpcError(code: number, message: string): Record<string, unknown> {
   return { jsonrpc: "2.0", error: { code, message }, id: null };
 }
 
+const NO_BODY = Symbol("no body");
+
+/** Read and parse a JSON body; NO_BODY means the answer (413, or a JSON-RPC parse error) was already sent. */
+async function readJsonBody(req: http.IncomingMessage, res: http.ServerResponse): Promise<unknown> {
+  const raw = await readBody(req, res);
+  if (raw === undefined) return NO_BODY;
+  try {
+    return JSON.parse(raw.toString("utf8"));
+  } catch {
+    sendJson(res, 400, rpcError(-32700, "Parse error: Invalid JSON"));
+    return NO_BODY;
+  }
+}
+
 /** Read a body of at most MAX_BODY_BYTES; `undefined` means it was too large (and a 413 was sent). */
 function readBody(req: http.IncomingMessage, res: http.ServerResponse): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
@@ -163,15 +177,8 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
   };
 
   const handleMcpPost = async (req: http.IncomingMessage, res: http.ServerResponse, caller: Caller): Promise<void> => {
-    const raw = await readBody(req, res);
-    if (raw === undefined) return;
-    let body: unknown;
-    try {
-      body = JSON.parse(raw.toString("utf8"));
-    } catch {
-      sendJson(res, 400, rpcError(-32700, "Parse error: Invalid JSON"));
-      return;
-    }
+    const body = await readJsonBody(req, res);
+    if (body === NO_BODY) return;
     if (body === null || typeof body !== "object" || (Array.isArray(body) && body.length === 0)) {
       sendJson(res, 400, rpcError(-32600, "Invalid Request: expected a JSON-RPC message (object) or a non-empty batch"));
       return;
@@ -270,15 +277,8 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
         sendJson(res, 404, rpcError(-32001, "Session not found"));
         return;
       }
-      const raw = await readBody(req, res);
-      if (raw === undefined) return;
-      let body: unknown;
-      try {
-        body = JSON.parse(raw.toString("utf8"));
-      } catch {
-        sendJson(res, 400, rpcError(-32700, "Parse error: Invalid JSON"));
-        return;
-      }
+      const body = await readJsonBody(req, res);
+      if (body === NO_BODY) return;
       await transport.handlePostMessage(req, res, body);
       return;
     }

@@ -4,7 +4,7 @@ import { ACTIVE_STATE_RULES } from "../core/transitions.js";
 import { authorize, runService, type ServiceContext } from "./context.js";
 import { loadDoc, titleOf } from "./documents.js";
 import { validateAssignees } from "./assignees.js";
-import { writeTask } from "./tasks.js";
+import { writeTasks } from "./tasks.js";
 
 /** `assign DOC_ID --assignees U...` (spec §5.5, REQ-TASK-004, REQ-SEC-007). */
 export function assign(ctx: ServiceContext, input: { docId: string; assignees: string[] }): ServiceResult<{ doc_id: string; added: string[]; already_assigned: string[] }> {
@@ -30,8 +30,9 @@ export function assign(ctx: ServiceContext, input: { docId: string; assignees: s
       project.writeMeta(doc, meta);
       project.appendAudit(doc, "ASSIGN", actor.user.name, meta.version, { assignees: added }, actor.now);
       const title = titleOf(project, loaded);
-      for (const assignee of added) {
-        writeTask(project, {
+      writeTasks(
+        project,
+        {
           docId: doc.id,
           docType: doc.typeKey,
           title,
@@ -40,10 +41,10 @@ export function assign(ctx: ServiceContext, input: { docId: string; assignees: s
           version: meta.version,
           responsibleUser: meta.responsible_user,
           assignedBy: actor.user.name,
-          assignee,
           now: actor.now,
-        });
-      }
+        },
+        added,
+      );
       lines.push(`Assigned to ${doc.id} (${rule.workflow}): ${added.join(", ")}`, `Pending: ${meta.pending_assignees.join(", ")}`);
       return success({ doc_id: doc.id, added, already_assigned: already }, lines);
     });

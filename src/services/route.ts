@@ -9,7 +9,7 @@ import { authorize, requireOwner, runService, type ServiceContext } from "./cont
 import { executionPhaseOf, loadDoc, titleOf } from "./documents.js";
 import { validateAssignees } from "./assignees.js";
 import { applyCheckin, requireWorkspaceCopy, statusAfterCheckin } from "./effects.js";
-import { writeTask } from "./tasks.js";
+import { writeTasks } from "./tasks.js";
 
 export interface RouteInput {
   docId: string;
@@ -94,8 +94,9 @@ export function route(ctx: ServiceContext, input: RouteInput): ServiceResult<Rou
         actor.now,
       );
       const title = titleOf(project, loaded);
-      for (const assignee of assignees) {
-        writeTask(project, {
+      writeTasks(
+        project,
+        {
           docId: doc.id,
           docType: doc.typeKey,
           title,
@@ -104,10 +105,10 @@ export function route(ctx: ServiceContext, input: RouteInput): ServiceResult<Rou
           version: meta.version,
           responsibleUser: meta.responsible_user,
           assignedBy: me,
-          assignee,
           now: actor.now,
-        });
-      }
+        },
+        assignees,
+      );
       lines.push(`Routed: ${doc.id} for ${rule.workflow}${retire ? " (retirement)" : ""}`, `Status: ${from} -> ${rule.to}`, `Assigned to: ${assignees.join(", ")}`);
       return success(
         { doc_id: doc.id, workflow: rule.workflow, from_status: from, to_status: rule.to, assignees, version: meta.version, auto_checked_in: autoCheckin, retiring: retire },

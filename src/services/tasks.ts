@@ -48,6 +48,11 @@ export function writeTask(project: Project, spec: TaskSpec): string {
   return file;
 }
 
+/** One task per assignee for the same routing (route, assign). */
+export function writeTasks(project: Project, spec: Omit<TaskSpec, "assignee">, assignees: readonly string[]): void {
+  for (const assignee of assignees) writeTask(project, { ...spec, assignee });
+}
+
 export type TaskFilter = "all" | "approval";
 
 /**

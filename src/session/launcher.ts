@@ -7,6 +7,7 @@ import { SETUP_SENTINEL } from "./entrypoint.js";
 import { probeHealth, waitForHealth } from "./http.js";
 import { Progress, SessionError, secs } from "./progress.js";
 import { packageRoot } from "../store/package-root.js";
+import { processAlive } from "../store/lock.js";
 
 /** The qms package (bin/, dist/, docker/): three levels above dist/src/session. */
 export const PACKAGE_ROOT = packageRoot();
@@ -136,18 +137,9 @@ function readPid(runDir: string): number | undefined {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /** Is `pid` still the server we started (guards against pid reuse: its command line must mention `mcp`)? */
 function isOurServer(pid: number): boolean {
-  if (!alive(pid)) return false;
+  if (!processAlive(pid)) return false;
   try {
     const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
     return cmdline.includes("mcp") || cmdline.some((a) => a.includes("qms"));
@@ -210,7 +202,7 @@ async function ensureServer(c: Ctx, port: number, bind: string, timeoutS: number
   const waited = await waitForHealth(health, timeoutS * 1000, { intervalMs: 200, stopEarly: () => exited });
   if (waited.probe.ok) return { value: info, detail: `started on ${bind}:${port} (pid ${pid}, healthy after ${secs(waited.elapsedMs)})` };
   const logText = fs.readFileSync(log, "utf8");
-  if (exited === undefined && pid > 0 && alive(pid)) {
+  if (exited === undefined && pid > 0 && processAlive(pid)) {
     try {
       process.kill(pid, "SIGTERM");
     } catch {
@@ -438,8 +430,8 @@ async function stopServer(c: Ctx): Promise<string> {
   }
   process.kill(pid, "SIGTERM");
   const until = Date.now() + 5000;
-  while (alive(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
-  if (alive(pid)) process.kill(pid, "SIGKILL");
+  while (processAlive(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+  if (processAlive(pid)) process.kill(pid, "SIGKILL");
   cleanup();
   return `server: stopped pid ${pid}`;
 }
