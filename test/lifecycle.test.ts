@@ -175,8 +175,12 @@ describe("SOP lifecycle (spec §12.1)", () => {
     assert.equal(m.retiring, undefined);
     assert.ok(!exists(p.root, "QMS/SOP/SOP-001.md"));
     assert.ok(!exists(p.root, "QMS/SOP/SOP-001-draft.md"));
+    assert.ok(exists(p.root, "QMS/.archive/SOP/SOP-001-v1.0.md"), "the version in force until retirement is archived");
     assert.ok(exists(p.root, "QMS/.archive/SOP/SOP-001-v1.1.md"));
     assert.ok(exists(p.root, "QMS/.archive/SOP/SOP-001-v2.0.md"));
+    // a retired document still reads (its last archived version) and shows where that is
+    assert.match(p.ok("qa", "read", "SOP-001").stdout, /^---\ntitle: Procedure/);
+    assert.match(p.ok("qa", "status", "SOP-001").stdout, /Location: archive \(QMS\/\.archive\/SOP\/SOP-001-v2\.0\.md\)/);
     const retire = audit(p.root, "SOP", "SOP-001").find((e) => e.event === "RETIRE")!;
     assert.equal(retire.from_version, "1.1");
     // terminal: no checkout, no route
@@ -542,6 +546,7 @@ describe("checkout transitions and withdraw (spec §12.3, §12.4)", () => {
     p.ok("claude", "create", "CR", "--title", "x");
     p.ok("claude", "route", "CR-001", "--review");
     const r = p.no("lead", "checkout", "CR-001");
+    assert.match(r.out, /owner/);
     assert.match(r.out, /claude/);
     assert.equal(meta(p.root, "CR", "CR-001").status, "IN_PRE_REVIEW");
   });
@@ -845,6 +850,19 @@ describe("document types and IDs (spec §12.7)", () => {
     assert.ok(exists(p.root, "QMS/.archive/SOP/SOP-001-v1.0.md"));
     assert.ok(exists(p.root, "QMS/.archive/SOP/SOP-001-v1.1.md"));
     assert.equal(meta(p.root, "SOP", "SOP-001").version, "2.0");
+  });
+
+  it("a Python-era top-level child ID (VAR-001 in QMS/VAR/) still opens", () => {
+    const p = project();
+    fs.mkdirSync(path.join(p.root, "QMS/VAR"), { recursive: true });
+    fs.mkdirSync(path.join(p.root, "QMS/.meta/VAR"), { recursive: true });
+    fs.writeFileSync(path.join(p.root, "QMS/VAR/VAR-001.md"), "---\ntitle: Old variance\nrevision_summary: Initial draft\n---\n\nbody\n");
+    fs.writeFileSync(
+      path.join(p.root, "QMS/.meta/VAR/VAR-001.json"),
+      JSON.stringify({ doc_id: "VAR-001", doc_type: "VAR", version: "2.0", status: "CLOSED", executable: true, responsible_user: null, checked_out: false, pending_assignees: [] }, null, 2),
+    );
+    assert.match(p.ok("qa", "status", "VAR-001").stdout, /Title: Old variance/);
+    assert.match(p.ok("qa", "read", "VAR-001").stdout, /body/);
   });
 
   it("unknown types are refused with the list of valid ones", () => {

@@ -9,7 +9,8 @@
 // Works whether the project treats .js files as CommonJS or as ES modules: it only uses dynamic import().
 "use strict";
 
-const PROTECTED = ["QMS/.meta", "QMS/.audit", "QMS/.archive", "qms-cli"];
+/** Protected folders, each written with its trailing slash. */
+const PROTECTED = ["QMS/.meta/", "QMS/.audit/", "QMS/.archive/", "qms-cli/"];
 const FILE_TOOLS = new Set(["Edit", "Write", "MultiEdit", "NotebookEdit"]);
 
 (async () => {
@@ -34,7 +35,7 @@ const FILE_TOOLS = new Set(["Edit", "Write", "MultiEdit", "NotebookEdit"]);
     const abs = path.resolve(cwd, t);
     const rel = path.relative(root, abs).split(path.sep).join("/");
     if (rel.startsWith("..") || path.isAbsolute(rel)) return false;
-    return PROTECTED.some((p) => rel === p || rel.startsWith(`${p}/`));
+    return PROTECTED.some((p) => rel === p.slice(0, -1) || rel.startsWith(p));
   };
 
   let blocked;

@@ -154,6 +154,36 @@ export function registerDocumentCommands(program: Command): void {
   );
 
   program
+    .command("interact")
+    .description("author an interactive (VR) document step by step (not available yet)")
+    .argument("<doc_id>")
+    .option("--respond [value]", "answer the current prompt")
+    .option("--file <path>", "take the answer from a file")
+    .option("--reason <text>", "why (with --goto or --reopen)")
+    .option("--goto <prompt>", "amend an earlier answer")
+    .option("--cancel-goto", "leave amendment mode")
+    .option("--reopen <loop>", "reopen a closed loop")
+    .option("--progress", "show which prompts are answered")
+    .option("--compile", "preview the compiled document")
+    .action(async (docId: string, opts: Record<string, string | boolean | undefined>, cmd: Command) => {
+      const { interact } = await import("../services/interact.js");
+      const text = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+      await runAs(cmd, (ctx) =>
+        interact(ctx, {
+          docId,
+          respond: text(opts.respond),
+          file: text(opts.file),
+          reason: text(opts.reason),
+          goto: text(opts.goto),
+          cancelGoto: opts.cancelGoto === true,
+          reopen: text(opts.reopen),
+          progress: opts.progress === true,
+          compile: opts.compile === true,
+        }),
+      );
+    });
+
+  program
     .command("read")
     .description("print a document (effective, draft, or an archived version)")
     .argument("<doc_id>")

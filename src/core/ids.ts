@@ -6,6 +6,8 @@ export const MAX_ID_LENGTH = 120;
 const NUMBER = "\\d{3,6}";
 const FAMILY_PATTERN = new RegExp(`^(CR|INV)-(${NUMBER})((?:-(?:TP|ER|VAR|ADD|VR)-${NUMBER})*)$`);
 const SOP_PATTERN = new RegExp(`^SOP-${NUMBER}$`);
+/** Child types numbered on their own, as some Python-era projects still hold them (e.g. `.meta/VAR/VAR-001.json`). */
+const LEGACY_CHILD_PATTERN = new RegExp(`^(TP|ER|VAR|ADD|VR)-${NUMBER}$`);
 const TEMPLATE_PATTERN = /^TEMPLATE-([A-Z0-9][A-Z0-9_]{0,39})$/;
 const SDLC_PATTERN = /^SDLC-([A-Z][A-Z0-9_]{0,29})-(RS|RTM)$/;
 export const NAMESPACE_PATTERN = /^[A-Z][A-Z0-9_]{0,29}$/;
@@ -46,6 +48,11 @@ export function parseDocId(
 
   if (SOP_PATTERN.test(id)) {
     return { id, typeKey: "SOP", spec: BASE_DOC_TYPES.SOP!, dir: "SOP", archiveDir: "SOP" };
+  }
+  const legacyChild = LEGACY_CHILD_PATTERN.exec(id);
+  if (legacyChild) {
+    const typeKey = legacyChild[1]!;
+    return { id, typeKey, spec: { ...BASE_DOC_TYPES[typeKey]!, path: typeKey }, dir: typeKey, archiveDir: typeKey };
   }
   const template = TEMPLATE_PATTERN.exec(id);
   if (template) {

@@ -31,7 +31,7 @@ export type ReviewOutcome = "RECOMMEND" | "UPDATES_REQUIRED";
 export function clearReviewTracking(meta: DocMeta, keepOutcomes = false): void {
   meta.pending_assignees = [];
   if (!keepOutcomes) meta.review_outcomes = {};
-  if (meta.completed_reviewers !== undefined) meta.completed_reviewers = [];
+  meta.completed_reviewers = [];
   if (meta.pending_reviewers !== undefined) meta.pending_reviewers = [];
 }
 

@@ -48,7 +48,8 @@ export type RefusalCode =
   | "not-project"
   | "corrupt-data"
   | "not-available"
-  | "impersonation";
+  | "impersonation"
+  | "identity-locked";
 
 export function success<T>(data: T, lines: string[], warnings?: string[]): Success<T> {
   return warnings && warnings.length > 0 ? { ok: true, data, lines, warnings } : { ok: true, data, lines };

@@ -5,7 +5,8 @@ import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { VERSION } from "../cli/version.js";
 import type { TokenStore } from "../store/tokens.js";
-import type { Caller } from "./identity.js";
+import { type Caller, identityHeaders } from "./identity.js";
+import type { IdentityLockRegistry } from "./identity-locks.js";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { buildServer, type CallerRef, type ServerEnv } from "./server.js";
 
@@ -23,6 +24,11 @@ export interface HttpOptions extends ServerEnv {
   defaultUser?: string;
   /** Also serve the deprecated HTTP+SSE transport at /sse and /messages. */
   legacySse?: boolean;
+  /**
+   * Python-era compatibility mode (`--auth none --identity-header`, qms.md §10.4): read `X-QMS-Identity` /
+   * `X-QMS-Instance` and enforce identity locks held in this registry. Ignored with token auth.
+   */
+  identityLocks?: IdentityLockRegistry;
 }
 
 export interface RunningHttpServer {
@@ -143,7 +149,13 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
   const POOL_MAX = 64;
 
   const authenticate = (req: http.IncomingMessage): Caller | { error: string } => {
-    if (opts.auth === "none") return { kind: "trusted", transport: "http", defaultUser: opts.defaultUser };
+    if (opts.auth === "none") {
+      const locks = opts.identityLocks;
+      if (!locks) return { kind: "trusted", transport: "http", defaultUser: opts.defaultUser };
+      const { identity, instanceId } = identityHeaders(req.headers);
+      if (identity === undefined) return { kind: "trusted", transport: "http", defaultUser: opts.defaultUser, locks };
+      return { kind: "header", identity, instanceId, locks, defaultUser: opts.defaultUser };
+    }
     const presented: string[] = [];
     const authz = req.headers.authorization;
     if (typeof authz === "string") {

@@ -4,6 +4,7 @@ import { Project } from "../store/project.js";
 import { findProjectRoot } from "../store/root.js";
 import { TokenStore } from "../store/tokens.js";
 import { demoRoot, ensureDemoProject } from "./demo.js";
+import { IdentityLockRegistry, identityLockTtlSeconds } from "./identity-locks.js";
 import { isLoopback, startHttpServer } from "./http.js";
 import { stderrLogger } from "./log.js";
 import { buildServer } from "./server.js";
@@ -54,13 +55,34 @@ async function resolveRoot(opts: McpCliOptions, log: ReturnType<typeof stderrLog
   return { root, demo: false };
 }
 
+/**
+ * `--identity-header` trusts a header any client can set, so it exists only as the Python-era compatibility
+ * mode of an unauthenticated HTTP server: explicit `--auth none`, HTTP transport.
+ */
+export function identityHeaderRefusal(transport: string, auth: string | undefined): { message: string; hint: string } | undefined {
+  if (auth?.toLowerCase() !== "none") {
+    return {
+      message: `--identity-header (the Python-era X-QMS-Identity mode) is allowed only together with --auth none${auth ? `, not --auth ${auth}` : ""}: the header is set by the client, so it authenticates nobody.`,
+      hint: "Prefer token authentication (qms token create --user NAME). For a Python-era proxy setup, run: qms mcp --transport streamable-http --auth none --identity-header",
+    };
+  }
+  if (transport === "stdio") {
+    return {
+      message: "--identity-header reads the X-QMS-Identity HTTP header, so it needs an HTTP transport; over stdio every call names its user.",
+      hint: "Add --transport streamable-http, or drop --identity-header.",
+    };
+  }
+  return undefined;
+}
+
 /** Run `qms mcp`; resolves with an exit code when it cannot start, otherwise serves until a signal or stdin EOF. */
 export async function runMcp(opts: McpCliOptions): Promise<number> {
   const log = stderrLogger(process.env.QMS_MCP_LOG !== "0");
   const transport = (opts.transport ?? "stdio").toLowerCase();
   if (!(TRANSPORTS as readonly string[]).includes(transport)) return die(`unknown --transport '${transport}'`, "Use stdio, streamable-http or sse.");
   if (opts.identityHeader) {
-    return die("--identity-header (the Python-era X-QMS-Identity mode) is not supported by this version.", "Use token authentication: qms token create --user NAME");
+    const refusal = identityHeaderRefusal(transport, opts.auth);
+    if (refusal) return die(refusal.message, refusal.hint);
   }
   const resolved = await resolveRoot(opts, log);
   if (!resolved.root) {
@@ -114,6 +136,9 @@ export async function runMcp(opts: McpCliOptions): Promise<number> {
     );
   }
 
+  const locks = opts.identityHeader ? new IdentityLockRegistry({ ttlSeconds: identityLockTtlSeconds() }) : undefined;
+  if (locks) log.log("identity_header_mode", { ttl_s: locks.ttlMs / 1000, message: "X-QMS-Identity compatibility mode: the header is trusted, identities are locked per container instance" });
+
   let running: Awaited<ReturnType<typeof startHttpServer>>;
   try {
     running = await startHttpServer({
@@ -127,6 +152,7 @@ export async function runMcp(opts: McpCliOptions): Promise<number> {
       allowedHosts: opts.allowedHost ?? [],
       defaultUser: opts.user,
       legacySse: transport === "sse",
+      ...(locks ? { identityLocks: locks } : {}),
     });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -136,12 +162,14 @@ export async function runMcp(opts: McpCliOptions): Promise<number> {
   const lines = [
     `QMS MCP server listening on ${running.url}`,
     `  project: ${project.root}${resolved.demo ? " (built-in demo)" : ""}`,
-    `  auth:    ${auth === "token" ? "token (Authorization: Bearer <token> or X-API-Key: <token>)" : "none (loopback only; every tool call names its user)"}`,
+    `  auth:    ${auth === "token" ? "token (Authorization: Bearer <token> or X-API-Key: <token>)" : locks ? `none + X-QMS-Identity header (compatibility mode; identity locks expire ${locks.ttlMs / 1000} s after the last request)` : "none (loopback only; every tool call names its user)"}`,
     `  health:  ${running.url.replace(/\/mcp$/, "/healthz")}`,
     "Connect Claude Code:",
     auth === "token"
       ? `  claude mcp add --transport http qms ${running.url} --header "Authorization: Bearer $QMS_TOKEN" --header "X-API-Key: $QMS_TOKEN"`
-      : `  claude mcp add --transport http qms ${running.url}`,
+      : locks
+        ? `  claude mcp add --transport http qms ${running.url} --header "X-QMS-Identity: <name>" --header "X-QMS-Instance: <container-id>"`
+        : `  claude mcp add --transport http qms ${running.url}`,
   ];
   if (auth === "token") lines.push(`  (QMS_TOKEN from: qms token create --user <name> --project-root ${project.root})`);
   else lines.push("  Tools then take user=<name>, e.g. user='claude' (administrator) or user='qa' (quality).");

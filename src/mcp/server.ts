@@ -13,7 +13,8 @@ import { renderTaskBody } from "../services/prompts.js";
 import { read } from "../services/read.js";
 import { status } from "../services/status.js";
 import type { Project } from "../store/project.js";
-import { type Caller, resolveReaderUser, resolveToolUser } from "./identity.js";
+import { findUser } from "../store/users.js";
+import { type Caller, type Resolved, resolveReaderUser, resolveToolUser } from "./identity.js";
 import type { Logger } from "./log.js";
 import { NOOP_TOOL, TOOLS, type ToolDef } from "./tools.js";
 
@@ -59,6 +60,7 @@ async function runTool(env: ServerEnv, caller: Caller, tool: ToolDef, args: Reco
   const started = performance.now();
   const docId = typeof args.doc_id === "string" ? args.doc_id.slice(0, 80) : undefined;
   const who = resolveToolUser(caller, args.user);
+  logIdentity(env, caller, who, tool.name);
   let outcome: string;
   let result: CallToolResult;
   if (!who.ok) {
@@ -80,13 +82,45 @@ async function runTool(env: ServerEnv, caller: Caller, tool: ToolDef, args: Reco
     }
   }
   env.log.log("tool", {
-    user: who.ok ? who.user : caller.kind === "token" ? caller.user : null,
+    user: who.ok ? who.user : caller.kind === "token" ? caller.user : caller.kind === "header" ? caller.identity : null,
     tool: tool.name,
     doc_id: docId ?? null,
     outcome,
     ms: Math.round((performance.now() - started) * 100) / 100,
   });
   return result;
+}
+
+/** Structured log lines for the identity locks of the header compatibility mode (qms.md §10.4). */
+function logIdentity(env: ServerEnv, caller: Caller, who: Resolved, via: string): void {
+  const events = who.locks;
+  if (!events) return;
+  for (const lock of events.expired) env.log.log("identity_lock_expired", { identity: lock.identity, instance: lock.instanceId });
+  if (who.ok && events.action && events.action !== "refreshed" && caller.kind === "header") {
+    let known = true;
+    try {
+      known = findUser(env.project, who.user) !== undefined;
+    } catch {
+      // A malformed agent file: the user exists; the service call reports the problem.
+    }
+    env.log.log(events.action === "created" ? "identity_locked" : "identity_lock_taken_over", {
+      identity: who.user,
+      instance: caller.instanceId,
+      ...(events.previous ? { previous_instance: events.previous.instanceId } : {}),
+      via,
+    });
+    // Unknown header identities are accepted (the services then refuse what that name may not do).
+    if (!known) env.log.log("identity_unknown", { identity: who.user, instance: caller.instanceId, via });
+  }
+  if (!who.ok && who.collision) {
+    env.log.log("identity_collision", {
+      identity: who.collision.identity,
+      mode: who.collision.mode,
+      held_by_instance: who.collision.heldBy,
+      ...(who.collision.requestInstance !== undefined ? { request_instance: who.collision.requestInstance } : {}),
+      via,
+    });
+  }
 }
 
 /** Lets a pooled server serve a different caller on each request (one request at a time). */
@@ -125,6 +159,7 @@ export function buildServer(env: ServerEnv, who: Caller | CallerRef): McpServer 
 
 function readerContext(env: ServerEnv, ref: CallerRef, argUser?: string): ServiceContext {
   const who = resolveReaderUser(ref.current, argUser);
+  logIdentity(env, ref.current, who, "resource");
   if (!who.ok) throw new McpError(ErrorCode.InvalidParams, refusalText(who.refusal));
   return { project: env.project, user: who.user, now: env.now ? env.now() : new Date() };
 }

@@ -52,6 +52,8 @@ export function approve(ctx: ServiceContext, input: { docId: string }): ServiceR
       meta.status = approvedStatus;
 
       if (meta.retiring) {
+        // the version in force until now is archived too, so no approved text is ever lost
+        if (meta.effective_version && exists(effectiveFile)) archiveSnapshot(actor, loaded, meta.effective_version, effectiveFile);
         archiveSnapshot(actor, loaded, newVersion, draftFile);
         removeIfExists(draftFile);
         removeIfExists(effectiveFile);

@@ -44,7 +44,7 @@ export function checkout(ctx: ServiceContext, input: { docId: string }): Service
         }
         if (isActiveWorkflow(meta.status)) {
           if (meta.responsible_user !== me) {
-            fail("not-owner", `${doc.id} is ${meta.status}; only its responsible user ${meta.responsible_user} may check it out (that withdraws the ${meta.status.startsWith("IN_") ? "round" : "workflow"}).`, `Ask ${meta.responsible_user} to withdraw it: qms --user ${meta.responsible_user} withdraw ${doc.id}`);
+            fail("not-owner", `${doc.id} is ${meta.status}; only its owner (responsible user) ${meta.responsible_user} may check it out, which withdraws the review or approval.`, `Ask ${meta.responsible_user} to withdraw it: qms --user ${meta.responsible_user} withdraw ${doc.id}`);
           }
           const withdrawn = applyWithdraw(actor, loaded);
           data.auto_withdrawn = withdrawn;
@@ -64,7 +64,7 @@ export function checkout(ctx: ServiceContext, input: { docId: string }): Service
         meta.checked_out = true;
         meta.checked_out_date = isoDate(actor.now);
         project.writeMeta(doc, meta);
-        project.appendAudit(doc, "CHECKOUT", me, versionBefore, data.transitioned ? { from_status: statusBefore, to_status: meta.status } : {}, actor.now);
+        project.appendAudit(doc, "CHECKOUT", me, versionBefore, {}, actor.now);
       } else if (loaded.hasEffective && !meta.executable) {
         // EFFECTIVE: a new N.1 draft beside the N.0 in force (REQ-WF-020); archiving waits for approval.
         const effectiveVersion = formatVersion({ major: parseVersion(meta.version).major, minor: 0 });

@@ -52,7 +52,7 @@ export function requireOwner(actor: Actor, doc: ParsedId, meta: DocMeta, command
   if (meta.responsible_user !== actor.user.name) {
     fail(
       "not-owner",
-      `Only the responsible user may ${command} ${doc.id}; it belongs to ${meta.responsible_user ?? "nobody"}, not ${actor.user.name}.`,
+      `Only the owner (responsible user) may ${command} ${doc.id}; its owner is ${meta.responsible_user ?? "nobody"}, not ${actor.user.name}.`,
       meta.responsible_user
         ? `Ask ${meta.responsible_user} to run it, or check the document's state with: qms --user ${actor.user.name} status ${doc.id}`
         : `Check out the document first: qms --user ${actor.user.name} checkout ${doc.id}`,

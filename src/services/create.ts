@@ -98,6 +98,11 @@ export function create(ctx: ServiceContext, input: CreateInput): ServiceResult<C
   });
 }
 
+/** "An ADD", "A CR": the article as the type's name is spoken. */
+function article(typeKey: string): string {
+  return /^[AEFHILMNORSX]/.test(typeKey) ? "An" : "A";
+}
+
 function childTypes(): string[] {
   return Object.values(BASE_DOC_TYPES)
     .filter((t) => t.parentTypes)
@@ -119,14 +124,14 @@ function checkParent(project: Project, spec: DocTypeSpec, rawParent: string): Pa
   if (!spec.parentTypes?.includes(parent.doc.typeKey)) {
     fail(
       "invalid-parent",
-      `A ${spec.key} cannot be created under ${parent.doc.id} (a ${parent.doc.typeKey}); its parent must be a ${spec.parentTypes?.join(" or ") ?? "nothing"}.`,
+      `${article(spec.key)} ${spec.key} cannot be created under ${parent.doc.id} (a ${parent.doc.typeKey}); its parent must be a ${spec.parentTypes?.join(" or ") ?? "nothing"}.`,
       "Pick a parent of the right type (see: qms status <ID>).",
     );
   }
   if (spec.parentStatus && parent.meta.status !== spec.parentStatus) {
     fail(
       "invalid-parent",
-      `A ${spec.key} needs its parent ${parent.doc.id} to be ${spec.parentStatus}; it is ${parent.meta.status}.`,
+      `${article(spec.key)} ${spec.key} needs its parent ${parent.doc.id} to be ${spec.parentStatus}; it is ${parent.meta.status}.`,
       spec.parentStatus === "CLOSED" ? `Close ${parent.doc.id} first, or amend it another way.` : `Release ${parent.doc.id} first: qms release ${parent.doc.id}`,
     );
   }

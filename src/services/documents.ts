@@ -64,8 +64,15 @@ export function executionPhaseOf(meta: DocMeta): ExecutionPhase | null {
   return meta.execution_phase ?? inferExecutionPhase(meta.status);
 }
 
+/** The file that holds the document's current text: draft, else effective, else its last archived version. */
+export function currentFile(project: Project, loaded: LoadedDoc): { file: string; location: "draft" | "effective" | "archive" } {
+  if (loaded.hasDraft) return { file: project.draftPath(loaded.doc), location: "draft" };
+  if (loaded.hasEffective) return { file: project.effectivePath(loaded.doc), location: "effective" };
+  return { file: project.archivePath(loaded.doc, loaded.meta.version), location: "archive" };
+}
+
+/** The frontmatter title, else the effective file, else (RETIRED) the last archived version. */
 export function titleOf(project: Project, loaded: LoadedDoc): string {
-  const file = loaded.hasDraft ? project.draftPath(loaded.doc) : project.effectivePath(loaded.doc);
-  const title = parseDocument(project.files.read(file) ?? "").frontmatter.title;
+  const title = parseDocument(project.files.read(currentFile(project, loaded).file) ?? "").frontmatter.title;
   return typeof title === "string" ? title : "";
 }

@@ -176,7 +176,7 @@ export function initProject(input: { root: string; createMarker: boolean; now?: 
       };
       project.writeMeta(doc, meta);
       created.push(rel(project.metaPath(doc)));
-      project.appendAudit(doc, "CREATE", "system", "1.0", { title: t.title, comment: "Seeded by qms init" }, now);
+      project.appendAudit(doc, "CREATE", "system", "1.0", { title: t.title }, now);
       project.appendAudit(doc, "EFFECTIVE", "system", "1.0", { from_version: "1.0" }, now);
       created.push(rel(project.auditPath(doc)));
     }

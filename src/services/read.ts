@@ -79,10 +79,18 @@ export function read(ctx: ServiceContext, input: ReadInput): ServiceResult<ReadD
       source = "effective";
       file = project.effectivePath(doc);
       shownVersion = effectiveFileVersion(meta) ?? meta.version;
-    } else {
+    } else if (loaded.hasDraft) {
       source = "draft";
       file = project.draftPath(doc);
       shownVersion = meta.version;
+    } else {
+      // RETIRED: no working file is left; its last version lives in the archive.
+      source = "archive";
+      file = project.archivePath(doc, meta.version);
+      shownVersion = meta.version;
+      if (readTextIfExists(file) === undefined) {
+        fail("not-found", `${doc.id} is ${meta.status} and has no readable file left.`, `See its history: qms history ${doc.id}`);
+      }
     }
 
     const content = readTextIfExists(file);

@@ -1,7 +1,7 @@
 import { APPROVAL_STATES, REVIEW_STATES } from "../core/statuses.js";
 import { type ServiceResult, success } from "../core/result.js";
 import { authorize, runService, type ServiceContext } from "./context.js";
-import { loadDoc, titleOf } from "./documents.js";
+import { currentFile, loadDoc, titleOf } from "./documents.js";
 import { relativeTo } from "./validation.js";
 
 export interface StatusData {
@@ -9,7 +9,7 @@ export interface StatusData {
   title: string;
   version: string;
   status: string;
-  location: "draft" | "effective";
+  location: "draft" | "effective" | "archive";
   path: string;
   doc_type: string;
   executable: boolean;
@@ -28,14 +28,14 @@ export function status(ctx: ServiceContext, input: { docId: string }): ServiceRe
     const { project } = authorize(ctx, "status");
     const loaded = loadDoc(project, input.docId);
     const { doc, meta } = loaded;
-    const location = loaded.hasDraft ? "draft" : "effective";
+    const current = currentFile(project, loaded);
     const data: StatusData = {
       doc_id: doc.id,
       title: titleOf(project, loaded),
       version: meta.version,
       status: meta.status,
-      location,
-      path: relativeTo(project, location === "draft" ? project.draftPath(doc) : project.effectivePath(doc)),
+      location: current.location,
+      path: relativeTo(project, current.file),
       doc_type: meta.doc_type ?? doc.typeKey,
       executable: meta.executable,
       execution_phase: meta.execution_phase ?? null,

@@ -28,7 +28,7 @@ export function findUser(project: Project, name: string): KnownUser | undefined 
   if (!isGroup(group)) {
     fail(
       "invalid-user",
-      `Agent file .claude/agents/${name}.md has group ${JSON.stringify(group ?? null)}; it must be one of administrator, initiator, quality, reviewer.`,
+      `Agent file .claude/agents/${name}.md ${group === undefined || group === null ? "has no 'group:'" : `has group ${JSON.stringify(group)}`}; it must be one of administrator, initiator, quality, reviewer.`,
       `Fix the 'group:' line in .claude/agents/${name}.md.`,
     );
   }
