@@ -30,14 +30,13 @@ export interface ParsedId {
 
 export type IdProblem = { reason: string };
 
+type NamespaceTable = Readonly<Record<string, { path: string }>>;
+
 /**
  * Validate a document ID against the grammar before any path is built from it.
- * Namespaces are needed to know which SDLC IDs exist.
+ * Namespaces tell which SDLC IDs exist; pass a function to look them up only for SDLC IDs.
  */
-export function parseDocId(
-  raw: unknown,
-  namespaces: Readonly<Record<string, { path: string }>>,
-): ParsedId | IdProblem {
+export function parseDocId(raw: unknown, namespaces: NamespaceTable | (() => NamespaceTable)): ParsedId | IdProblem {
   if (typeof raw !== "string" || raw.length === 0) return { reason: "the document ID is empty" };
   if (raw.length > MAX_ID_LENGTH) return { reason: `the document ID is longer than ${MAX_ID_LENGTH} characters` };
   // Only the ASCII letters, digits, '-' and '_' of the grammar; this alone rules out '/', '..', NUL and spaces.
@@ -62,7 +61,7 @@ export function parseDocId(
   if (sdlc) {
     const ns = sdlc[1]!;
     const kind = sdlc[2]!;
-    const entry = namespaces[ns];
+    const entry = (typeof namespaces === "function" ? namespaces() : namespaces)[ns];
     if (!entry) return { reason: `SDLC namespace ${ns} is not registered (see: qms namespace list)` };
     const spec = sdlcTypeSpec(ns, kind, entry.path);
     return { id, typeKey: spec.key, spec, dir: entry.path, archiveDir: entry.path };

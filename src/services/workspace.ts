@@ -55,7 +55,7 @@ export function workspace(ctx: ServiceContext): ServiceResult<WorkspaceData> {
         checked_out: false,
         path: relativeTo(project, full),
       };
-      const parsed = parseDocId(docId, project.namespaces());
+      const parsed = parseDocId(docId, () => project.namespaces());
       if (!isIdProblem(parsed)) {
         entry.doc_id = parsed.id;
         try {

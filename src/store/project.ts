@@ -75,7 +75,7 @@ export class Project {
   // ---- documents ----
   /** Validate an ID and resolve where the document lives; refuses before any path is built. */
   parseId(raw: unknown): ParsedId {
-    const parsed = parseDocId(raw, this.namespaces());
+    const parsed = parseDocId(raw, () => this.namespaces());
     if (isIdProblem(parsed)) {
       const shown = typeof raw === "string" ? JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw) : String(raw);
       fail("invalid-id", `Invalid document ID ${shown}: ${parsed.reason}.`, "Use an ID such as SOP-001 or CR-001 (see: qms inbox, qms workspace).");
