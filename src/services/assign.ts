@@ -2,7 +2,7 @@ import { fail, type ServiceResult, success } from "../core/result.js";
 import { isActiveWorkflow } from "../core/statuses.js";
 import { ACTIVE_STATE_RULES } from "../core/transitions.js";
 import { authorize, runService, type ServiceContext } from "./context.js";
-import { loadDoc, titleOf } from "./documents.js";
+import { loadDoc } from "./documents.js";
 import { validateAssignees } from "./assignees.js";
 import { writeTasks } from "./tasks.js";
 
@@ -29,22 +29,7 @@ export function assign(ctx: ServiceContext, input: { docId: string; assignees: s
       meta.pending_assignees = [...meta.pending_assignees, ...added];
       project.writeMeta(doc, meta);
       project.appendAudit(doc, "ASSIGN", actor.user.name, meta.version, { assignees: added }, actor.now);
-      const title = titleOf(project, loaded);
-      writeTasks(
-        project,
-        {
-          docId: doc.id,
-          docType: doc.typeKey,
-          title,
-          workflow: rule.workflow,
-          status: meta.status,
-          version: meta.version,
-          responsibleUser: meta.responsible_user,
-          assignedBy: actor.user.name,
-          now: actor.now,
-        },
-        added,
-      );
+      writeTasks(project, loaded, { workflow: rule.workflow, assignedBy: actor.user.name, now: actor.now }, added);
       lines.push(`Assigned to ${doc.id} (${rule.workflow}): ${added.join(", ")}`, `Pending: ${meta.pending_assignees.join(", ")}`);
       return success({ doc_id: doc.id, added, already_assigned: already }, lines);
     });

@@ -6,7 +6,7 @@ import { parseVersion } from "../core/version.js";
 import { findUser } from "../store/users.js";
 import type { Actor } from "./context.js";
 import { authorize, requireOwner, runService, type ServiceContext } from "./context.js";
-import { executionPhaseOf, loadDoc, titleOf } from "./documents.js";
+import { executionPhaseOf, loadDoc } from "./documents.js";
 import { validateAssignees } from "./assignees.js";
 import { applyCheckin, requireWorkspaceCopy, statusAfterCheckin } from "./effects.js";
 import { writeTasks } from "./tasks.js";
@@ -93,22 +93,7 @@ export function route(ctx: ServiceContext, input: RouteInput): ServiceResult<Rou
         kind === "review" ? { assignees, review_type: rule.workflow } : { assignees, approval_type: rule.workflow },
         actor.now,
       );
-      const title = titleOf(project, loaded);
-      writeTasks(
-        project,
-        {
-          docId: doc.id,
-          docType: doc.typeKey,
-          title,
-          workflow: rule.workflow,
-          status: rule.to,
-          version: meta.version,
-          responsibleUser: meta.responsible_user,
-          assignedBy: me,
-          now: actor.now,
-        },
-        assignees,
-      );
+      writeTasks(project, loaded, { workflow: rule.workflow, assignedBy: me, now: actor.now }, assignees);
       lines.push(`Routed: ${doc.id} for ${rule.workflow}${retire ? " (retirement)" : ""}`, `Status: ${from} -> ${rule.to}`, `Assigned to: ${assignees.join(", ")}`);
       return success(
         { doc_id: doc.id, workflow: rule.workflow, from_status: from, to_status: rule.to, assignees, version: meta.version, auto_checked_in: autoCheckin, retiring: retire },

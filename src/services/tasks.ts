@@ -4,6 +4,7 @@ import { yamlScalar } from "../core/frontmatter.js";
 import { taskTypeOf, type WorkflowType } from "../core/transitions.js";
 import { listDir, removeIfExists, writeFileAtomic } from "../store/fsio.js";
 import type { Project } from "../store/project.js";
+import { type LoadedDoc, titleOf } from "./documents.js";
 import { renderTaskBody } from "./prompts.js";
 
 export interface TaskSpec {
@@ -48,9 +49,24 @@ export function writeTask(project: Project, spec: TaskSpec): string {
   return file;
 }
 
-/** One task per assignee for the same routing (route, assign). */
-export function writeTasks(project: Project, spec: Omit<TaskSpec, "assignee">, assignees: readonly string[]): void {
-  for (const assignee of assignees) writeTask(project, { ...spec, assignee });
+/** One task per assignee for a document's current review/approval round (route, assign). */
+export function writeTasks(
+  project: Project,
+  loaded: LoadedDoc,
+  round: { workflow: WorkflowType; assignedBy: string; now: Date },
+  assignees: readonly string[],
+): void {
+  const { doc, meta } = loaded;
+  const common = {
+    docId: doc.id,
+    docType: doc.typeKey,
+    title: titleOf(project, loaded),
+    status: meta.status,
+    version: meta.version,
+    responsibleUser: meta.responsible_user,
+    ...round,
+  };
+  for (const assignee of assignees) writeTask(project, { ...common, assignee });
 }
 
 export type TaskFilter = "all" | "approval";
