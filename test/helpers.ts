@@ -92,8 +92,13 @@ export function auditEvents(root: string, typeKey: string, id: string): string[]
   return audit(root, typeKey, id).map((e) => e.event);
 }
 
-/** Every file and directory under `root` with a hash of its bytes: equal snapshots = byte-identical trees. */
-export function snapshotTree(root: string): Map<string, string> {
+const sha256 = (file: string): string => createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+
+/**
+ * Every file and directory under `root`, each file with `fileValue` of it (by default a hash of its bytes:
+ * equal snapshots = byte-identical trees).
+ */
+export function snapshotTree(root: string, fileValue: (file: string) => string = sha256): Map<string, string> {
   const out = new Map<string, string>();
   const walk = (dir: string): void => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -103,7 +108,7 @@ export function snapshotTree(root: string): Map<string, string> {
         out.set(`${rel}/`, "dir");
         walk(full);
       } else {
-        out.set(rel, createHash("sha256").update(fs.readFileSync(full)).digest("hex"));
+        out.set(rel, fileValue(full));
       }
     }
   };

@@ -63,7 +63,6 @@ function add(ctx: ServiceContext, rawName: string | undefined): ServiceResult<Na
   }
   const nsPath = `SDLC-${name}`;
   return project.mutate(() => {
-    project.invalidateNamespaces();
     if (name in project.namespaces()) {
       fail(
         "already-exists",
@@ -82,7 +81,6 @@ function add(ctx: ServiceContext, rawName: string | undefined): ServiceResult<Na
     stored[name] = { path: nsPath };
     ensureDir(path.join(project.qmsRoot, nsPath));
     writeFileAtomic(project.namespacesFile, pythonJsonPretty(stored));
-    project.invalidateNamespaces();
     const added: NamespaceEntry = { name, path: nsPath, types: SDLC_KINDS.map((k) => `${name}-${k}`), builtin: false };
     return success({ action: "add", namespaces: entries(project), added }, [
       `Registered SDLC namespace ${name}`,

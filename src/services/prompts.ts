@@ -278,15 +278,10 @@ export function renderTaskBodyWith(spec: TaskSpec, config: PromptConfig): string
 function commands(spec: TaskSpec, approval: boolean): string[] {
   const u = spec.assignee;
   const id = spec.docId;
+  const readFirst = ["## Commands", "", "Read the document first:", "```", `qms --user ${u} read ${id} --draft`, "```", ""];
   if (approval) {
     return [
-      "## Commands",
-      "",
-      "Read the document first:",
-      "```",
-      `qms --user ${u} read ${id} --draft`,
-      "```",
-      "",
+      ...readFirst,
       "**If ALL items are YES:**",
       "```",
       `qms --user ${u} approve ${id}`,
@@ -301,13 +296,7 @@ function commands(spec: TaskSpec, approval: boolean): string[] {
     ];
   }
   return [
-    "## Commands",
-    "",
-    "Read the document first:",
-    "```",
-    `qms --user ${u} read ${id} --draft`,
-    "```",
-    "",
+    ...readFirst,
     "Submit your review:",
     "",
     "**If ALL items PASS:**",

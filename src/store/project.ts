@@ -68,9 +68,6 @@ export class Project {
     return merged;
   }
 
-  invalidateNamespaces(): void {
-    this.namespaceCache = undefined;
-  }
 
   // ---- documents ----
   /** Validate an ID and resolve where the document lives; refuses before any path is built. */

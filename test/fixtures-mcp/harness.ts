@@ -5,7 +5,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { QMS_BIN, REPO_ROOT } from "../helpers.js";
+import { QMS_BIN, REPO_ROOT, snapshotTree } from "../helpers.js";
 
 export { QMS_BIN, REPO_ROOT };
 
@@ -115,25 +115,10 @@ export async function rawPost(url: string, body: string, headers: Record<string,
 
 /** Every file under root with timestamps replaced, for comparing trees made at different times. */
 export function normalizedTree(root: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (dir: string): void => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, e.name);
-      const rel = path.relative(root, full);
-      if (e.isDirectory()) {
-        out.set(`${rel}/`, "dir");
-        walk(full);
-      } else {
-        out.set(
-          rel,
-          fs
-            .readFileSync(full, "utf8")
-            .replace(/\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?/g, "<TS>")
-            .replace(/\d{4}-\d{2}-\d{2}/g, "<DATE>"),
-        );
-      }
-    }
-  };
-  walk(root);
-  return out;
+  return snapshotTree(root, (file) =>
+    fs
+      .readFileSync(file, "utf8")
+      .replace(/\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?/g, "<TS>")
+      .replace(/\d{4}-\d{2}-\d{2}/g, "<DATE>"),
+  );
 }
