@@ -10,7 +10,10 @@ describe("npm start: the built-in demo", () => {
   test("serves a demo project on loopback (never this repo) and prints the exact claude mcp add line", async () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
     const start = pkg.scripts.start ?? "";
-    const cmd = start.split("&&").pop()!.trim().split(/\s+/);
+    const words = start.split("&&").pop()!.trim().split(/\s+/);
+    // exec: the shell npm starts is replaced by node, so SIGTERM to `npm start` reaches the server itself
+    assert.equal(words[0], "exec", start);
+    const cmd = words.slice(1);
     assert.deepEqual(cmd.slice(0, 3), ["node", "bin/qms.js", "mcp"], start);
     assert.ok(!cmd.includes("--host") && !cmd.includes("--port"), "default 127.0.0.1:8000");
     const demoRoot = path.join(tempDir("qms-demo-"), "demo");

@@ -49,7 +49,8 @@ export type RefusalCode =
   | "corrupt-data"
   | "not-available"
   | "impersonation"
-  | "identity-locked";
+  | "identity-locked"
+  | "unsafe-file";
 
 export function success<T>(data: T, lines: string[], warnings?: string[]): Success<T> {
   return warnings && warnings.length > 0 ? { ok: true, data, lines, warnings } : { ok: true, data, lines };

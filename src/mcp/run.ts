@@ -6,7 +6,8 @@ import { TokenStore } from "../store/tokens.js";
 import { demoRoot, ensureDemoProject } from "./demo.js";
 import { IdentityLockRegistry, identityLockTtlSeconds } from "./identity-locks.js";
 import { isLoopback, startHttpServer } from "./http.js";
-import { stderrLogger } from "./log.js";
+import { type Logger, stderrLogger } from "./log.js";
+import { catchStopSignals, type StopSignals } from "./stop-signals.js";
 import { buildServer } from "./server.js";
 
 export interface McpCliOptions {
@@ -31,7 +32,7 @@ function die(message: string, hint?: string): number {
 }
 
 /** `--project-root` beats `QMS_PROJECT_ROOT` (used only if it holds a project), which beats walking up from cwd. */
-async function resolveRoot(opts: McpCliOptions, log: ReturnType<typeof stderrLogger>): Promise<{ root?: string; demo: boolean; error?: string }> {
+async function resolveRoot(opts: McpCliOptions, log: Logger): Promise<{ root?: string; demo: boolean; error?: string }> {
   if (opts.projectRoot !== undefined && opts.projectRoot !== "") {
     const dir = path.resolve(opts.projectRoot);
     const root = findProjectRoot(dir);
@@ -78,6 +79,15 @@ export function identityHeaderRefusal(transport: string, auth: string | undefine
 /** Run `qms mcp`; resolves with an exit code when it cannot start, otherwise serves until a signal or stdin EOF. */
 export async function runMcp(opts: McpCliOptions): Promise<number> {
   const log = stderrLogger(process.env.QMS_MCP_LOG !== "0");
+  const signals = catchStopSignals(log);
+  try {
+    return await serve(opts, log, signals);
+  } finally {
+    signals.dispose();
+  }
+}
+
+async function serve(opts: McpCliOptions, log: Logger, signals: StopSignals): Promise<number> {
   const transport = (opts.transport ?? "stdio").toLowerCase();
   if (!(TRANSPORTS as readonly string[]).includes(transport)) return die(`unknown --transport '${transport}'`, "Use stdio, streamable-http or sse.");
   if (opts.identityHeader) {
@@ -96,11 +106,10 @@ export async function runMcp(opts: McpCliOptions): Promise<number> {
     const server = buildServer({ project, log, bench }, { kind: "trusted", transport: "stdio", defaultUser: opts.user });
     await server.connect(new StdioServerTransport());
     log.log("listening", { transport: "stdio", project: project.root, pid: process.pid });
-    const stop = (): void => {
-      void server.close().finally(() => process.exit(0));
-    };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
+    const signal = await Promise.race([signals.requested, stdinClosed(server)]);
+    if (signal !== "eof") log.log("shutdown", { signal });
+    await server.close();
+    log.log("stopped", {});
     return 0;
   }
 
@@ -176,14 +185,21 @@ export async function runMcp(opts: McpCliOptions): Promise<number> {
   lines.push("Stop with Ctrl-C.");
   process.stdout.write(`${lines.join("\n")}\n`);
 
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string): void => {
-      log.log("shutdown", { signal });
-      void running.close().then(resolve);
-    };
-    process.once("SIGINT", () => stop("SIGINT"));
-    process.once("SIGTERM", () => stop("SIGTERM"));
-  });
+  const signal = await signals.requested;
+  log.log("shutdown", { signal });
+  await running.close();
   log.log("stopped", {});
   return 0;
+}
+
+/** Resolves "eof" when the stdio client goes away (stdin closed), as the SDK reports through onclose. */
+function stdinClosed(server: ReturnType<typeof buildServer>): Promise<"eof"> {
+  return new Promise((resolve) => {
+    const previous = server.server.onclose;
+    server.server.onclose = () => {
+      previous?.();
+      resolve("eof");
+    };
+    process.stdin.once("end", () => resolve("eof"));
+  });
 }

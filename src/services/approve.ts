@@ -7,7 +7,6 @@ import { exists, readTextIfExists, removeIfExists, writeFileAtomic } from "../st
 import { authorize, requireAssigned, runService, type ServiceContext } from "./context.js";
 import { loadDoc } from "./documents.js";
 import { archiveSnapshot } from "./effects.js";
-import { removeTasks } from "./tasks.js";
 
 export interface ApproveData {
   doc_id: string;
@@ -33,7 +32,7 @@ export function approve(ctx: ServiceContext, input: { docId: string }): ServiceR
       if (!loaded.hasDraft) fail("corrupt-data", `${doc.id} is ${meta.status} but has no draft file.`, "Restore the draft from version control.");
       project.appendAudit(doc, "APPROVE", me, meta.version, {}, actor.now);
       meta.pending_assignees = meta.pending_assignees.filter((u) => u !== me);
-      removeTasks(project, doc.id, me);
+      project.users.removeTasks(doc.id, me);
       const lines = [`Approved: ${doc.id} (v${meta.version}) by ${me}`];
       if (meta.pending_assignees.length > 0) {
         project.writeMeta(doc, meta);

@@ -4,7 +4,7 @@ import { ACTIVE_STATE_RULES } from "../core/transitions.js";
 import { authorize, runService, type ServiceContext } from "./context.js";
 import { loadDoc } from "./documents.js";
 import { validateAssignees } from "./assignees.js";
-import { writeTasks } from "./tasks.js";
+import { taskId, writeTasks } from "./tasks.js";
 
 /** `assign DOC_ID --assignees U...` (spec §5.5, REQ-TASK-004, REQ-SEC-007). */
 export function assign(ctx: ServiceContext, input: { docId: string; assignees: string[] }): ServiceResult<{ doc_id: string; added: string[]; already_assigned: string[] }> {
@@ -26,6 +26,7 @@ export function assign(ctx: ServiceContext, input: { docId: string; assignees: s
         lines.push(`No new assignees for ${doc.id}.`);
         return success({ doc_id: doc.id, added, already_assigned: already }, lines);
       }
+      project.users.prepareTasks(added, taskId(doc.id, rule.workflow, meta.version));
       meta.pending_assignees = [...meta.pending_assignees, ...added];
       project.writeMeta(doc, meta);
       project.appendAudit(doc, "ASSIGN", actor.user.name, meta.version, { assignees: added }, actor.now);

@@ -4,8 +4,6 @@ import { parseVersion } from "../core/version.js";
 import { exists, listDir, removeDirIfEmpty, removeIfExists } from "../store/fsio.js";
 import { authorize, runService, type ServiceContext } from "./context.js";
 import { loadDoc } from "./documents.js";
-import { removeWorkspaceCopies } from "./effects.js";
-import { removeTasks } from "./tasks.js";
 import { relativeTo } from "./validation.js";
 
 /** `cancel DOC_ID --confirm` (spec §5.13, REQ-DOC-010): delete a never-approved document entirely. */
@@ -28,19 +26,15 @@ export function cancel(ctx: ServiceContext, input: { docId: string; confirm: boo
         fail("invalid-state", `${doc.id} has child documents (${children.join(", ")}); cancel them first.`);
       }
       const targets = [project.draftPath(doc), project.effectivePath(doc), project.metaPath(doc), project.auditPath(doc), project.sourcePath(doc)].filter(exists);
-      const taskFiles = listDir(project.usersRoot).flatMap((u) => listDir(project.inboxDir(u)).filter((f) => f.startsWith(`task-${doc.id}-`)).map((f) => path.join(project.inboxDir(u), f)));
-      const workspaceFiles = listDir(project.usersRoot).flatMap((u) =>
-        [".md", ".interact"].map((s) => path.join(project.workspaceDir(u), `${doc.id}${s}`)).filter(exists),
-      );
-      const all = [...targets, ...workspaceFiles, ...taskFiles].map((f) => relativeTo(project, f));
+      const all = [...targets.map((f) => relativeTo(project, f)), ...project.users.workspaceCopiesOf(doc.id), ...project.users.tasksOf(doc.id)];
       if (!input.confirm) {
         fail("confirmation-required", `Cancelling ${doc.id} permanently deletes ${all.length} file(s):`, `Run again with --confirm: qms --user ${me} cancel ${doc.id} --confirm`, {
           details: all.map((f) => `  ${f}`),
         });
       }
       for (const file of targets) removeIfExists(file);
-      removeWorkspaceCopies(actor, doc.id);
-      removeTasks(project, doc.id, "everyone");
+      project.users.removeWorkspaceCopies(doc.id);
+      project.users.removeTasks(doc.id, "everyone");
       if (doc.spec.folderPerDoc) removeDirIfEmpty(project.docDir(doc));
       return success({ doc_id: doc.id, deleted: all }, [`Cancelled: ${doc.id}`, ...all.map((f) => `  deleted ${f}`)]);
     });

@@ -21,8 +21,8 @@ export function checkin(ctx: ServiceContext, input: { docId: string }): ServiceR
       if (!meta.checked_out) {
         fail("not-checked-out", `${doc.id} is not checked out.`, `Check it out first: qms --user ${actor.user.name} checkout ${doc.id}`);
       }
-      const workspaceFile = requireWorkspaceCopy(actor, loaded);
-      applyCheckin(actor, loaded, workspaceFile);
+      const edited = requireWorkspaceCopy(actor, loaded);
+      applyCheckin(actor, loaded, edited);
       project.writeMeta(doc, meta);
       return success({ doc_id: doc.id, version: meta.version, status: meta.status }, [
         `Checked in: ${doc.id} (v${meta.version})`,

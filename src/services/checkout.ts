@@ -34,11 +34,12 @@ export function checkout(ctx: ServiceContext, input: { docId: string }): Service
       }
       const lines: string[] = [];
       const data: Partial<CheckoutData> = { doc_id: doc.id };
+      project.users.prepareWorkspaceCopy(me, doc.id);
 
       if (loaded.hasDraft) {
         if (meta.checked_out) {
           if (meta.responsible_user === me) {
-            fail("checked-out", `You already have ${doc.id} checked out.`, `Edit ${relativeTo(project, project.workspacePath(me, doc.id))}, then: qms --user ${me} checkin ${doc.id}`);
+            fail("checked-out", `You already have ${doc.id} checked out.`, `Edit ${project.users.relative(project.users.workspaceFile(me, doc.id))}, then: qms --user ${me} checkin ${doc.id}`);
           }
           fail("checked-out", `${doc.id} is checked out by ${meta.responsible_user}.`, `Ask ${meta.responsible_user} to check it in first.`);
         }
@@ -84,13 +85,13 @@ export function checkout(ctx: ServiceContext, input: { docId: string }): Service
       } else {
         fail("not-found", `${doc.id} has no draft to check out (status ${meta.status}).`, `See: qms --user ${me} status ${doc.id}`);
       }
-      const workspaceFile = writeWorkspaceCopy(actor, loaded);
+      const workspacePath = writeWorkspaceCopy(actor, loaded);
       const result: CheckoutData = {
         ...data,
         doc_id: doc.id,
         version: meta.version,
         status: meta.status,
-        workspace_path: relativeTo(project, workspaceFile),
+        workspace_path: workspacePath,
       };
       lines.push(
         `Checked out: ${doc.id} (v${meta.version}, ${meta.status})`,

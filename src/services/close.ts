@@ -8,7 +8,6 @@ import { listDir, readTextIfExists, removeIfExists, writeFileAtomic } from "../s
 import type { Actor } from "./context.js";
 import { authorize, requireOwner, runService, type ServiceContext } from "./context.js";
 import { type LoadedDoc, loadDoc, tryLoadDoc } from "./documents.js";
-import { removeWorkspaceCopies } from "./effects.js";
 
 export interface CloseData {
   doc_id: string;
@@ -36,7 +35,7 @@ export function close(ctx: ServiceContext, input: { docId: string }): ServiceRes
       }
       if (!loaded.hasDraft) fail("corrupt-data", `${doc.id} has no draft file to close.`, "Restore the draft from version control.");
       closeOne(actor, loaded);
-      removeIfExists(project.workspacePath(actor.user.name, doc.id));
+      project.users.removeWorkspaceCopy(actor.user.name, doc.id);
       const lines = [`Closed: ${doc.id} (v${meta.version})`];
       const cascaded = cascadeClose(actor, doc.id);
       for (const child of cascaded) lines.push(`Cascade closed: ${child}`);
@@ -72,7 +71,7 @@ function cascadeClose(actor: Actor, parentId: string): string[] {
       const child = tryLoadDoc(actor.project, actor.project.parseId(file.slice(0, -".json".length)));
       if (!child || isTerminal(child.meta.status) || !child.hasDraft) continue;
       closeOne(actor, child);
-      removeWorkspaceCopies(actor, child.doc.id);
+      actor.project.users.removeWorkspaceCopies(child.doc.id);
       closed.push(child.doc.id);
     }
   }

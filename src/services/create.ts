@@ -36,7 +36,7 @@ export function create(ctx: ServiceContext, input: CreateInput): ServiceResult<C
     const { project } = actor;
     const typeKey = String(input.type ?? "").trim().toUpperCase();
     const spec = resolveType(project, typeKey);
-    const title = input.title === undefined ? `${typeKey} - [Title]` : checkTextArg("--title", input.title, 200);
+    const title = input.title === undefined ? `${typeKey} - [Title]` : checkTextArg("--title", input.title, "title");
     const parent = input.parent === undefined || input.parent === "" ? undefined : checkParent(project, spec, input.parent);
     if (spec.parentTypes && !parent) {
       fail("invalid-parent", `${typeKey} documents need a parent (${spec.parentTypes.join(" or ")}).`, `Run: qms create ${typeKey} --parent <ID> --title "..."`);
@@ -70,12 +70,12 @@ export function create(ctx: ServiceContext, input: CreateInput): ServiceResult<C
         effective_version: null,
         pending_assignees: [],
       };
+      project.users.prepareWorkspaceCopy(actor.user.name, doc.id);
       ensureDir(project.docDir(doc));
       writeFileAtomic(project.draftPath(doc), content);
       project.writeMeta(doc, meta);
       project.appendAudit(doc, "CREATE", actor.user.name, version, { title }, actor.now);
-      const workspaceFile = project.workspacePath(actor.user.name, doc.id);
-      writeFileAtomic(workspaceFile, content);
+      const workspacePath = project.users.writeWorkspaceCopy(actor.user.name, doc.id, content);
       const data: CreateData = {
         doc_id: doc.id,
         doc_type: doc.typeKey,
@@ -83,7 +83,7 @@ export function create(ctx: ServiceContext, input: CreateInput): ServiceResult<C
         status,
         title,
         path: relativeTo(project, project.draftPath(doc)),
-        workspace_path: relativeTo(project, workspaceFile),
+        workspace_path: workspacePath,
         responsible_user: actor.user.name,
       };
       return success(data, [

@@ -1,14 +1,13 @@
-import * as path from "node:path";
 import { minimalFrontmatterDocument, parseDocument, serializeDocument } from "../core/frontmatter.js";
 import { clearReviewTracking, type DocMeta } from "../core/meta.js";
 import { fail } from "../core/result.js";
 import type { Status } from "../core/statuses.js";
 import { ACTIVE_STATE_RULES, CHECKIN_RESETS } from "../core/transitions.js";
 import { parseVersion, previousMinor } from "../core/version.js";
-import { exists, listDir, readTextIfExists, removeIfExists, writeFileAtomic } from "../store/fsio.js";
+import { TEXT_FIELDS, textFieldProblem } from "../core/fields.js";
+import { exists, readTextIfExists, writeFileAtomic } from "../store/fsio.js";
 import type { Actor } from "./context.js";
 import type { LoadedDoc } from "./documents.js";
-import { removeTasks } from "./tasks.js";
 
 /**
  * State changes shared by several operations (withdraw and checkout's auto-withdraw; checkin and route's
@@ -39,7 +38,7 @@ export function applyWithdraw(actor: Actor, loaded: LoadedDoc): { from: Status; 
   delete meta.retiring;
   meta.status = rule.withdrawTo;
   actor.project.appendAudit(doc, "WITHDRAW", actor.user.name, meta.version, { from_status: from, to_status: rule.withdrawTo }, actor.now);
-  removeTasks(actor.project, doc.id, "everyone");
+  actor.project.users.removeTasks(doc.id, "everyone");
   return { from, to: rule.withdrawTo };
 }
 
@@ -48,21 +47,42 @@ export function statusAfterCheckin(status: Status): Status {
   return CHECKIN_RESETS.includes(status) ? "DRAFT" : status;
 }
 
-/** Check that a checkin can happen (the workspace copy exists) without changing anything. */
-export function requireWorkspaceCopy(actor: Actor, loaded: LoadedDoc): string {
-  const file = actor.project.workspacePath(actor.user.name, loaded.doc.id);
-  if (!exists(file)) {
+/** The edited workspace copy, read and checked (safe file, field limits) before anything is written. */
+export interface WorkspaceEdit {
+  frontmatter: Record<string, unknown>;
+  body: string;
+}
+
+/** Check that a checkin can happen (a valid workspace copy exists) without changing anything. */
+export function requireWorkspaceCopy(actor: Actor, loaded: LoadedDoc): WorkspaceEdit {
+  const { users } = actor.project;
+  const me = actor.user.name;
+  const text = users.readWorkspaceCopy(me, loaded.doc.id);
+  if (text === undefined) {
     fail(
       "not-checked-out",
-      `${loaded.doc.id} has no workspace copy for ${actor.user.name} (expected ${path.relative(actor.project.root, file)}).`,
-      `Check it out first: qms --user ${actor.user.name} checkout ${loaded.doc.id} (see: qms --user ${actor.user.name} workspace)`,
+      `${loaded.doc.id} has no workspace copy for ${me} (expected ${users.relative(users.workspaceFile(me, loaded.doc.id))}).`,
+      `Check it out first: qms --user ${me} checkout ${loaded.doc.id} (see: qms --user ${me} workspace)`,
     );
   }
-  return file;
+  const edited = parseDocument(text);
+  for (const field of ["title", "revision_summary"] as const) {
+    const value = edited.frontmatter[field];
+    if (value === undefined || value === null) continue;
+    const problem = textFieldProblem(TEXT_FIELDS[field], String(value));
+    if (problem) {
+      fail(
+        "invalid-argument",
+        `The '${field}:' in ${users.relative(users.workspaceFile(me, loaded.doc.id))} ${problem}; the same limit applies as to --${field.replace("_", "-")}.`,
+        `Correct the frontmatter of the workspace copy, then check it in again.`,
+      );
+    }
+  }
+  return edited;
 }
 
 /** Copy the workspace file back into the draft and release the checkout (REQ-DOC-008). Mutates `meta`. */
-export function applyCheckin(actor: Actor, loaded: LoadedDoc, workspaceFile: string): void {
+export function applyCheckin(actor: Actor, loaded: LoadedDoc, edited: WorkspaceEdit): void {
   const { project } = actor;
   const { doc, meta } = loaded;
   const draftFile = project.draftPath(doc);
@@ -70,7 +90,6 @@ export function applyCheckin(actor: Actor, loaded: LoadedDoc, workspaceFile: str
   if (meta.status === "IN_EXECUTION" && parseVersion(meta.version).minor > 0 && current !== undefined) {
     archiveSnapshot(actor, loaded, previousMinor(meta.version), draftFile);
   }
-  const edited = parseDocument(readTextIfExists(workspaceFile) ?? "");
   const previous = parseDocument(current ?? "").frontmatter;
   const fields = {
     title: edited.frontmatter.title ?? previous.title,
@@ -85,26 +104,12 @@ export function applyCheckin(actor: Actor, loaded: LoadedDoc, workspaceFile: str
     clearReviewTracking(meta);
   }
   project.appendAudit(doc, "CHECKIN", actor.user.name, meta.version, {}, actor.now);
-  removeIfExists(workspaceFile);
+  project.users.removeWorkspaceCopy(actor.user.name, doc.id);
 }
 
 /** The workspace copy of a draft: its body with only title and revision_summary in the frontmatter. */
 export function writeWorkspaceCopy(actor: Actor, loaded: LoadedDoc): string {
-  const file = actor.project.workspacePath(actor.user.name, loaded.doc.id);
-  writeFileAtomic(file, minimalFrontmatterDocument(readTextIfExists(actor.project.draftPath(loaded.doc)) ?? ""));
-  return file;
-}
-
-/** Remove a document's workspace copies (and interactive sessions) from every user's workspace. */
-export function removeWorkspaceCopies(actor: Actor, docId: string): string[] {
-  const removed: string[] = [];
-  for (const user of listDir(actor.project.usersRoot)) {
-    for (const suffix of [".md", ".interact"]) {
-      const file = path.join(actor.project.workspaceDir(user), `${docId}${suffix}`);
-      if (removeIfExists(file)) removed.push(file);
-    }
-  }
-  return removed;
+  return actor.project.users.writeWorkspaceCopy(actor.user.name, loaded.doc.id, minimalFrontmatterDocument(readTextIfExists(actor.project.draftPath(loaded.doc)) ?? ""));
 }
 
 export function describeMeta(meta: DocMeta): string {

@@ -1,9 +1,6 @@
-import * as path from "node:path";
 import { parseDocument } from "../core/frontmatter.js";
 import { type ServiceResult, success } from "../core/result.js";
-import { listDir, readTextIfExists } from "../store/fsio.js";
 import { authorize, runService, type ServiceContext } from "./context.js";
-import { relativeTo } from "./validation.js";
 
 export interface InboxTask {
   task_id: string;
@@ -30,19 +27,10 @@ export function inbox(ctx: ServiceContext): ServiceResult<InboxData> {
     const actor = authorize(ctx, "inbox");
     const { project } = actor;
     const user = actor.user.name;
-    const dir = project.inboxDir(user);
     const tasks: InboxTask[] = [];
-    for (const file of listDir(dir).sort()) {
-      if (!file.startsWith("task-") || !file.endsWith(".md")) continue;
-      const full = path.join(dir, file);
-      let content: string | undefined;
-      try {
-        content = readTextIfExists(full);
-      } catch {
-        continue; // a directory or an unreadable entry is not a task
-      }
-      if (content === undefined) continue;
-      const fm = parseDocument(content).frontmatter;
+    for (const task of project.users.listTasks(user)) {
+      const file = task.name;
+      const fm = parseDocument(task.text).frontmatter;
       const workflow = text(fm.workflow_type);
       tasks.push({
         task_id: text(fm.task_id) || file.slice(0, -3),
@@ -53,7 +41,7 @@ export function inbox(ctx: ServiceContext): ServiceResult<InboxData> {
         version: text(fm.version),
         assigned_by: text(fm.assigned_by),
         assigned_date: text(fm.assigned_date),
-        path: relativeTo(project, full),
+        path: task.path,
       });
     }
     if (tasks.length === 0) return success({ user, tasks }, ["Inbox is empty"]);

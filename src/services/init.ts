@@ -144,8 +144,8 @@ export function initProject(input: { root: string; createMarker: boolean; now?: 
 
     const project = new Project(root);
     for (const user of DEFAULT_USERS) {
-      mkdir(project.workspaceDir(user));
-      mkdir(project.inboxDir(user));
+      project.users.ensureUserFolders(user);
+      created.push(`${rel(project.users.workspaceDir(user))}/`, `${rel(project.users.inboxDir(user))}/`);
     }
     for (const agent of Object.keys(SEEDED_AGENTS)) {
       const target = project.agentFile(agent);

@@ -3,7 +3,6 @@ import { APPROVAL_STATES } from "../core/statuses.js";
 import { ACTIVE_STATE_RULES } from "../core/transitions.js";
 import { authorize, requireAssigned, runService, type ServiceContext } from "./context.js";
 import { loadDoc } from "./documents.js";
-import { removeTasks } from "./tasks.js";
 import { checkTextArg } from "./validation.js";
 
 /** `reject DOC_ID --comment C` (spec §5.8; REQ-WF-007, REQ-SEC-005, REQ-TASK-003). */
@@ -12,7 +11,7 @@ export function reject(ctx: ServiceContext, input: { docId: string; comment: str
     const actor = authorize(ctx, "reject");
     const { project } = actor;
     const me = actor.user.name;
-    const comment = checkTextArg("--comment", input.comment, 20000, { multiline: true });
+    const comment = checkTextArg("--comment", input.comment, "comment");
     return project.mutate(() => {
       const { doc, meta } = loadDoc(project, input.docId);
       if (!APPROVAL_STATES.includes(meta.status)) {
@@ -28,7 +27,7 @@ export function reject(ctx: ServiceContext, input: { docId: string; comment: str
       // TS (spec §13.16): the retirement request ends with the round that carried it.
       delete meta.retiring;
       project.writeMeta(doc, meta);
-      removeTasks(project, doc.id, "everyone", "approval");
+      project.users.removeTasks(doc.id, "everyone", "approval");
       return success({ doc_id: doc.id, from_status: from, to_status: to, version: meta.version }, [
         `Rejected: ${doc.id} (v${meta.version})`,
         `Status: ${from} -> ${to}`,

@@ -11,7 +11,7 @@ export function revert(ctx: ServiceContext, input: { docId: string; reason: stri
   return runService(() => {
     const actor = authorize(ctx, "revert");
     const { project } = actor;
-    const reason = checkTextArg("--reason", input.reason, 2000, { multiline: true });
+    const reason = checkTextArg("--reason", input.reason, "reason");
     return project.mutate(() => {
       const { doc, meta } = loadDoc(project, input.docId);
       requireOwner(actor, doc, meta, "revert");

@@ -3,7 +3,6 @@ import { REVIEW_STATES } from "../core/statuses.js";
 import { ACTIVE_STATE_RULES } from "../core/transitions.js";
 import { authorize, requireAssigned, runService, type ServiceContext } from "./context.js";
 import { loadDoc } from "./documents.js";
-import { removeTasks } from "./tasks.js";
 import { checkTextArg } from "./validation.js";
 
 export interface ReviewData {
@@ -22,7 +21,7 @@ export function review(ctx: ServiceContext, input: { docId: string; outcome: "re
     if (input.outcome !== "recommend" && input.outcome !== "request-updates") {
       fail("invalid-argument", "Give exactly one outcome: --recommend or --request-updates.", `Run: qms --user ${me} review ${String(input.docId)} --recommend --comment "..."`);
     }
-    const comment = checkTextArg("--comment", input.comment, 20000, { multiline: true });
+    const comment = checkTextArg("--comment", input.comment, "comment");
     const outcome = input.outcome === "recommend" ? "RECOMMEND" : "UPDATES_REQUIRED";
     return project.mutate(() => {
       const { doc, meta } = loadDoc(project, input.docId);
@@ -43,7 +42,7 @@ export function review(ctx: ServiceContext, input: { docId: string; outcome: "re
         lines.push(`Waiting for: ${meta.pending_assignees.join(", ")}`);
       }
       project.writeMeta(doc, meta);
-      removeTasks(project, doc.id, me);
+      project.users.removeTasks(doc.id, me);
       return success({ doc_id: doc.id, outcome, status: meta.status, remaining: [...meta.pending_assignees] }, lines);
     });
   });

@@ -9,7 +9,7 @@ import { authorize, requireOwner, runService, type ServiceContext } from "./cont
 import { executionPhaseOf, loadDoc } from "./documents.js";
 import { validateAssignees } from "./assignees.js";
 import { applyCheckin, requireWorkspaceCopy, statusAfterCheckin } from "./effects.js";
-import { writeTasks } from "./tasks.js";
+import { taskId, writeTasks } from "./tasks.js";
 
 export interface RouteInput {
   docId: string;
@@ -48,7 +48,7 @@ export function route(ctx: ServiceContext, input: RouteInput): ServiceResult<Rou
       requireOwner(actor, doc, meta, "route");
       // Everything is checked against the state after the auto-checkin, before anything is written.
       const autoCheckin = meta.checked_out;
-      const workspaceFile = autoCheckin ? requireWorkspaceCopy(actor, loaded) : undefined;
+      const edited = autoCheckin ? requireWorkspaceCopy(actor, loaded) : undefined;
       const statusNow = autoCheckin ? statusAfterCheckin(meta.status) : meta.status;
       const outcomes = autoCheckin && statusNow !== meta.status ? {} : (meta.review_outcomes ?? {});
       if (kind === "approval") checkApprovalGate(actor, doc.id, outcomes);
@@ -71,9 +71,10 @@ export function route(ctx: ServiceContext, input: RouteInput): ServiceResult<Rou
       }
       const assignees = validateAssignees(project, input.assign && input.assign.length > 0 ? input.assign : ["qa"], kind);
 
+      project.users.prepareTasks(assignees, taskId(doc.id, rule.workflow, meta.version));
       const lines: string[] = [];
-      if (workspaceFile) {
-        applyCheckin(actor, loaded, workspaceFile);
+      if (edited) {
+        applyCheckin(actor, loaded, edited);
         lines.push(`Auto-checked-in: ${doc.id} (v${meta.version})`);
       }
       const from = meta.status;

@@ -1,8 +1,6 @@
-import * as path from "node:path";
 import { isoDate } from "../core/audit-events.js";
 import { yamlScalar } from "../core/frontmatter.js";
 import { taskTypeOf, type WorkflowType } from "../core/transitions.js";
-import { listDir, removeIfExists, writeFileAtomic } from "../store/fsio.js";
 import type { Project } from "../store/project.js";
 import { type LoadedDoc, titleOf } from "./documents.js";
 import { renderTaskBody } from "./prompts.js";
@@ -44,9 +42,7 @@ export function writeTask(project: Project, spec: TaskSpec): string {
     "---",
     "",
   ].join("\n");
-  const file = path.join(project.inboxDir(spec.assignee), `${id}.md`);
-  writeFileAtomic(file, `${frontmatter}\n${renderTaskBody(spec)}`);
-  return file;
+  return project.users.writeTask(spec.assignee, id, `${frontmatter}\n${renderTaskBody(spec)}`);
 }
 
 /** One task per assignee for a document's current review/approval round (route, assign). */
@@ -67,28 +63,4 @@ export function writeTasks(
     ...round,
   };
   for (const assignee of assignees) writeTask(project, { ...common, assignee });
-}
-
-export type TaskFilter = "all" | "approval";
-
-/**
- * Remove `task-{DOC_ID}-*.md` files: for one user or every user, all of them or only approval tasks
- * (REQ-TASK-003). Returns the removed paths.
- */
-export function removeTasks(project: Project, docId: string, users: "everyone" | string, which: TaskFilter = "all"): string[] {
-  const owners = users === "everyone" ? listDir(project.usersRoot) : [users];
-  const removed: string[] = [];
-  const prefix = `task-${docId}-`;
-  for (const user of owners) {
-    const dir = project.inboxDir(user);
-    for (const file of listDir(dir)) {
-      if (!file.startsWith(prefix) || !file.endsWith(".md")) continue;
-      // the rest of the name must be a workflow, so CR-001's tasks never match CR-001-TP-001's
-      const rest = file.slice(prefix.length);
-      if (!/^(review|approval|pre_review|pre_approval|post_review|post_approval)-v[\d-]+\.md$/.test(rest)) continue;
-      if (which === "approval" && !rest.includes("approval")) continue;
-      if (removeIfExists(path.join(dir, file))) removed.push(path.join(dir, file));
-    }
-  }
-  return removed;
 }

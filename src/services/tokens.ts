@@ -1,6 +1,7 @@
 import { fail, type ServiceResult, success } from "../core/result.js";
 import { entryId, projectKey, type TokenEntry, TokenStore } from "../store/tokens.js";
-import { USER_NAME_PATTERN, findUser, unknownUserHelp } from "../store/users.js";
+import { TOKEN_LABEL_PATTERN, TOKEN_REFERENCE_PATTERN, USER_NAME_PATTERN } from "../core/users.js";
+import { findUser, unknownUserHelp } from "../store/users.js";
 import { runService, type ServiceContext } from "./context.js";
 
 /**
@@ -23,17 +24,18 @@ export function tokenCreate(
 ): ServiceResult<TokenCreateData> {
   return runService(() => {
     const store = input.store ?? new TokenStore();
-    const name = String(input.user ?? "").trim();
-    if (name === "") fail("invalid-argument", "qms token create needs --user NAME: the QMS user the token acts as.", "Run: qms token create --user claude");
+    const name = String(input.user ?? "");
+    if (name.trim() === "") fail("invalid-argument", "qms token create needs --user NAME: the QMS user the token acts as.", "Run: qms token create --user claude");
+    if (!USER_NAME_PATTERN.test(name)) fail("invalid-user", `Invalid user name ${JSON.stringify(name.slice(0, 40))}: a user name is a letter followed by letters, digits, '_' or '-'.`, "Run: qms token create --user claude");
     if (!findUser(ctx.project, name)) {
       const shown = name.length > 40 ? `${name.slice(0, 40)}…` : name;
       fail("unknown-user", `Unknown user '${shown}': a token can only be created for a user of this project.`, unknownUserHelp(shown));
     }
     const existing = store.list(ctx.project.root);
-    let label = input.label?.trim();
+    let label = input.label;
     if (label !== undefined && label !== "") {
-      if (!/^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/.test(label)) {
-        fail("invalid-argument", `Invalid --label '${label.slice(0, 40)}': use letters, digits, '_', '.', '@' and '-' (at most 64).`, `Run: qms token create --user ${name} --label ${name}-laptop`);
+      if (!TOKEN_LABEL_PATTERN.test(label)) {
+        fail("invalid-argument", `Invalid --label ${JSON.stringify(label.slice(0, 40))}: use letters, digits, '_', '.', '@' and '-' (at most 64).`, `Run: qms token create --user ${name} --label ${name}-laptop`);
       }
       if (existing.some((e) => e.label === label)) {
         fail("already-exists", `A token labelled '${label}' already exists for this project.`, `Revoke it first (qms token revoke ${label}) or pick another --label.`);
@@ -42,7 +44,6 @@ export function tokenCreate(
       label = name;
       for (let i = 2; existing.some((e) => e.label === label); i++) label = `${name}-${i}`;
     }
-    if (!USER_NAME_PATTERN.test(name)) fail("invalid-user", `Invalid user name '${name.slice(0, 40)}'.`);
     const { token, entry } = store.create(ctx.project.root, name, label, ctx.now);
     const url = input.url ?? "http://127.0.0.1:8000/mcp";
     const data: TokenCreateData = { token, id: entryId(entry), user: name, label, project: projectKey(ctx.project.root), store: store.file };
@@ -86,8 +87,11 @@ export interface TokenRevokeData {
 export function tokenRevoke(ctx: ServiceContext, input: { what: string; store?: TokenStore }): ServiceResult<TokenRevokeData> {
   return runService(() => {
     const store = input.store ?? new TokenStore();
-    const what = String(input.what ?? "").trim();
-    if (what === "") fail("invalid-argument", "qms token revoke needs a label, a token id (from qms token list) or the token itself.", "See them with: qms token list");
+    const what = String(input.what ?? "");
+    if (what.trim() === "") fail("invalid-argument", "qms token revoke needs a label, a token id (from qms token list) or the token itself.", "See them with: qms token list");
+    if (!TOKEN_REFERENCE_PATTERN.test(what)) {
+      fail("invalid-argument", `Invalid token reference ${JSON.stringify(what.slice(0, 40))}: give a label, a token id (hex, from qms token list) or the token itself.`, "See them with: qms token list");
+    }
     const removed = store.revoke(ctx.project.root, what);
     if (removed.length === 0) {
       fail("not-found", `No token matches '${what.slice(0, 40)}' for ${projectKey(ctx.project.root)}.`, "See the tokens with: qms token list");

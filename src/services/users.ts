@@ -43,7 +43,7 @@ export function agentFileContent(name: string, group: string): string {
 export function userAdd(ctx: ServiceContext, input: { name: string; group?: string }): ServiceResult<UserAddData> {
   return runService(() => {
     const { project } = authorize(ctx, "user", "user --add");
-    const name = String(input.name ?? "").trim();
+    const name = String(input.name ?? "");
     const group = input.group === undefined ? "" : String(input.group).trim();
     if (!USER_NAME_PATTERN.test(name)) {
       const shown = name.length > 40 ? `${name.slice(0, 40)}…` : name;
@@ -69,14 +69,13 @@ export function userAdd(ctx: ServiceContext, input: { name: string; group?: stri
     return project.mutate(() => {
       if (exists(agentFile)) fail("already-exists", `User '${name}' already exists (.claude/agents/${name}.md).`);
       writeFileAtomic(agentFile, agentFileContent(name, group));
-      ensureDir(project.workspaceDir(name));
-      ensureDir(project.inboxDir(name));
+      project.users.ensureUserFolders(name);
       const data: UserAddData = {
         name,
         group,
         agent_file: relativeTo(project, agentFile),
-        workspace: relativeTo(project, project.workspaceDir(name)),
-        inbox: relativeTo(project, project.inboxDir(name)),
+        workspace: project.users.relative(project.users.workspaceDir(name)),
+        inbox: project.users.relative(project.users.inboxDir(name)),
       };
       return success(data, [
         `Created user '${name}' (group ${group})`,

@@ -1,11 +1,8 @@
-import * as path from "node:path";
 import { parseDocument } from "../core/frontmatter.js";
 import { isIdProblem, parseDocId } from "../core/ids.js";
 import { type ServiceResult, success } from "../core/result.js";
-import { listDir, readTextIfExists } from "../store/fsio.js";
 import { authorize, runService, type ServiceContext } from "./context.js";
 import { tryLoadDoc } from "./documents.js";
-import { relativeTo } from "./validation.js";
 
 export interface WorkspaceEntry {
   doc_id: string;
@@ -16,6 +13,8 @@ export interface WorkspaceEntry {
   responsible_user: string | null;
   checked_out: boolean;
   path: string;
+  /** Set when the entry is not a regular file (a link, FIFO, folder): it is listed, never opened. */
+  problem?: string;
 }
 
 export interface WorkspaceData {
@@ -32,20 +31,10 @@ export function workspace(ctx: ServiceContext): ServiceResult<WorkspaceData> {
     const actor = authorize(ctx, "workspace");
     const { project } = actor;
     const user = actor.user.name;
-    const dir = project.workspaceDir(user);
     const documents: WorkspaceEntry[] = [];
-    for (const file of listDir(dir).sort()) {
-      if (!file.endsWith(".md") || file.startsWith(".")) continue;
-      const full = path.join(dir, file);
-      let content: string | undefined;
-      try {
-        content = readTextIfExists(full);
-      } catch {
-        continue;
-      }
-      if (content === undefined) continue;
-      const docId = file.slice(0, -3);
-      const title = parseDocument(content).frontmatter.title;
+    for (const copy of project.users.listWorkspace(user)) {
+      const docId = copy.name.slice(0, -3);
+      const title = "text" in copy ? parseDocument(copy.text).frontmatter.title : undefined;
       const entry: WorkspaceEntry = {
         doc_id: docId,
         title: typeof title === "string" ? title : "",
@@ -53,7 +42,8 @@ export function workspace(ctx: ServiceContext): ServiceResult<WorkspaceData> {
         status: null,
         responsible_user: null,
         checked_out: false,
-        path: relativeTo(project, full),
+        path: copy.path,
+        ...("problem" in copy ? { problem: copy.problem } : {}),
       };
       const parsed = parseDocId(docId, () => project.namespaces());
       if (!isIdProblem(parsed)) {
@@ -75,7 +65,7 @@ export function workspace(ctx: ServiceContext): ServiceResult<WorkspaceData> {
     if (documents.length === 0) return success({ user, documents }, ["Workspace is empty"]);
     const lines = [`Workspace for ${user}: ${documents.length} document${documents.length === 1 ? "" : "s"}`];
     for (const d of documents) {
-      const state = d.version !== null ? `v${d.version} ${d.status}` : "not a known document";
+      const state = d.problem ? "not a regular file (ignored)" : d.version !== null ? `v${d.version} ${d.status}` : "not a known document";
       const stale = d.version !== null && !(d.checked_out && d.responsible_user === user) ? " (not checked out to you)" : "";
       lines.push(`  ${d.doc_id} - ${state}${d.title ? ` - ${d.title}` : ""}${stale}`);
     }

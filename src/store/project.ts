@@ -8,6 +8,7 @@ import { fail } from "../core/result.js";
 import { appendLine, FileTextCache, readTextIfExists, writeFileAtomic } from "./fsio.js";
 import { withLock } from "./lock.js";
 import { findProjectRoot } from "./root.js";
+import { UserArea } from "./user-area.js";
 
 export type Namespaces = Record<string, { path: string }>;
 
@@ -17,8 +18,9 @@ export class Project {
   readonly metaRoot: string;
   readonly auditRoot: string;
   readonly archiveRoot: string;
-  readonly usersRoot: string;
   readonly agentsRoot: string;
+  /** Workspaces and inboxes: written by agents' containers, so never followed (see contained-fs). */
+  readonly users: UserArea;
   private namespaceCache: { raw: string | undefined; value: Namespaces } | undefined;
   /** Meta and document text for long-lived processes (the MCP server); re-validated by stat on every read. */
   readonly files = new FileTextCache();
@@ -28,7 +30,7 @@ export class Project {
     this.metaRoot = path.join(this.qmsRoot, ".meta");
     this.auditRoot = path.join(this.qmsRoot, ".audit");
     this.archiveRoot = path.join(this.qmsRoot, ".archive");
-    this.usersRoot = path.join(root, ".claude", "users");
+    this.users = new UserArea(root);
     this.agentsRoot = path.join(root, ".claude", "agents");
   }
 
@@ -102,19 +104,6 @@ export class Project {
     return path.join(this.archiveRoot, doc.archiveDir, `${doc.id}-v${version}.md`);
   }
 
-  // ---- users' folders ----
-  userDir(user: string): string {
-    return path.join(this.usersRoot, user);
-  }
-  workspaceDir(user: string): string {
-    return path.join(this.usersRoot, user, "workspace");
-  }
-  inboxDir(user: string): string {
-    return path.join(this.usersRoot, user, "inbox");
-  }
-  workspacePath(user: string, docId: string): string {
-    return path.join(this.workspaceDir(user), `${docId}.md`);
-  }
   agentFile(user: string): string {
     return path.join(this.agentsRoot, `${user}.md`);
   }

@@ -125,13 +125,15 @@ export class TokenStore {
 
   /** Remove the entries matching a label, an id prefix (≥6 hex digits) or the token itself. */
   revoke(root: string, what: string): TokenEntry[] {
+    const hashed = hashToken(what);
+    const lower = what.toLowerCase();
+    const matches = (e: TokenEntry): boolean =>
+      e.label === what || e.sha256 === hashed || (/^[0-9a-f]{6,64}$/.test(lower) && e.sha256.startsWith(lower));
+    // Nothing to revoke: leave the store (and its folder) exactly as it is.
+    if (!this.list(root).some(matches)) return [];
     return this.update((data) => {
       const key = projectKey(root);
       const entries = data.projects[key] ?? [];
-      const hashed = hashToken(what);
-      const lower = what.toLowerCase();
-      const matches = (e: TokenEntry): boolean =>
-        e.label === what || e.sha256 === hashed || (/^[0-9a-f]{6,64}$/.test(lower) && e.sha256.startsWith(lower));
       const removed = entries.filter(matches);
       if (removed.length > 0) {
         const kept = entries.filter((e) => !matches(e));

@@ -2,11 +2,11 @@ import * as path from "node:path";
 import { parseDocument } from "../core/frontmatter.js";
 import { BUILTIN_ADMINS, type Group, isGroup } from "../core/permissions.js";
 import { fail } from "../core/result.js";
+import { USER_NAME_PATTERN } from "../core/users.js";
 import { listDir, readTextIfExists } from "./fsio.js";
 import type { Project } from "./project.js";
 
-/** User names are path segments (`.claude/users/{user}`), so they are validated before any path is built. */
-export const USER_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+export { USER_NAME_PATTERN } from "../core/users.js";
 
 export interface KnownUser {
   name: string;
