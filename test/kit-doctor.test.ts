@@ -18,7 +18,7 @@ describe("qms doctor: walks the chain, stops at the first broken link, prints it
   });
 
   /** A container-like setup on the host: project dir, Claude config, env as the container has it. */
-  function container(opts: { register?: boolean; trust?: boolean; settings?: boolean; url?: string; token?: string } = {}) {
+  function container(opts: { register?: boolean; trust?: boolean; settings?: boolean; url?: string; token?: string; env?: Record<string, string> } = {}) {
     const root = tempDir("qms-kit-doc-");
     const proj = path.join(root, "workspace");
     const cfg = path.join(root, "claude-config");
@@ -32,7 +32,7 @@ describe("qms doctor: walks the chain, stops at the first broken link, prints it
     if (opts.register !== false) cj.mcpServers = { qms: { type: "http", url, headers: { "X-API-Key": token, Authorization: `Bearer ${token}` } } };
     if (opts.trust !== false) cj.projects = { [proj]: { hasTrustDialogAccepted: true } };
     fs.writeFileSync(path.join(cfg, ".claude.json"), JSON.stringify(cj));
-    const env = { PATH: process.env.PATH, HOME: root, CLAUDE_CONFIG_DIR: cfg, QMS_MCP_URL: url, QMS_TOKEN: token };
+    const env = { PATH: process.env.PATH, HOME: root, CLAUDE_CONFIG_DIR: cfg, QMS_MCP_URL: url, QMS_TOKEN: token, ...opts.env };
     return { proj, cfg, env };
   }
 
@@ -65,14 +65,14 @@ describe("qms doctor: walks the chain, stops at the first broken link, prints it
     assert.match(r.stdout, /✔ server health/);
     assert.match(r.stdout, new RegExp(`✘ bind address \\[bound-loopback\\]: The server listens on 127\\.0\\.0\\.1 port ${stub.port} only, but the agent container reaches the host through host-gateway`));
     assert.match(r.stdout, /Fix: Restart it bound to all interfaces with token auth/);
+    // Issue 13: a token inside the project tree (which every container mounts) is flagged.
+    assert.match(r.stdout, /! warning \[token-in-project\]: docker\/\.env holds an MCP token inside the project/);
     // With host networking that is fine, and the rest of the chain is checked from the host.
     const r2 = await runQmsAsync(["doctor", "--container-network", "host"], { PATH: process.env.PATH }, root);
     assert.equal(r2.code, 0, r2.out);
     assert.match(r2.stdout, /✔ kit settings: docker\/claude-settings\.json enables 'qms'/);
-    // The container sees the launcher's record of a loopback bind through the read-only mount.
-    const c = container({ url: "http://qms-host.invalid:9/mcp" });
-    fs.mkdirSync(path.join(c.proj, ".qms", "run"), { recursive: true });
-    fs.writeFileSync(path.join(c.proj, ".qms", "run", "server.json"), JSON.stringify({ host: "127.0.0.1", port: 9 }));
+    // The container learns the launcher's loopback bind from QMS_SERVER_HOST (its run files stay outside the mount).
+    const c = container({ url: "http://qms-host.invalid:9/mcp", env: { QMS_SERVER_HOST: "127.0.0.1" } });
     const r3 = await doctorIn(c);
     assert.match(r3.stdout, /\[no-host-gateway\]/, "name resolution is checked before the bind address");
   });

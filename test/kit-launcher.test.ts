@@ -25,12 +25,15 @@ interface World {
   script: (s: Record<string, unknown>) => void;
   port: number;
   envFile: string;
+  /** The launcher's pid/log folder: outside the project. */
+  runDir: string;
 }
 
 async function world(script: Record<string, unknown> = {}, extraEnv: NodeJS.ProcessEnv = {}): Promise<World> {
   const root = makeHarnessProject();
   fs.cpSync(KIT, path.join(root, "docker"), { recursive: true, filter: (src) => !/[\\/]\.env$|[\\/]prepared[\\/].+/.test(src) });
   const state = tempDir("qms-kit-state-");
+  const stateDir = tempDir("qms-kit-projstate-");
   fs.writeFileSync(path.join(state, "script.json"), JSON.stringify(script));
   const bin = fakeBin();
   const port = await freePort();
@@ -39,6 +42,7 @@ async function world(script: Record<string, unknown> = {}, extraEnv: NodeJS.Proc
     HOME: tempDir("qms-kit-home-"),
     QMS_TOKEN_STORE: path.join(tempDir("qms-kit-tokens-"), "tokens.json"),
     FAKE_STATE: state,
+    QMS_STATE_DIR: stateDir,
     QMS_SERVER_COMMAND: JSON.stringify([process.execPath, path.join(FIXTURES, "stub-server.mjs")]),
     ...extraEnv,
   };
@@ -47,14 +51,15 @@ async function world(script: Record<string, unknown> = {}, extraEnv: NodeJS.Proc
     state,
     env,
     port,
-    envFile: path.join(root, "docker", ".env"),
+    envFile: path.join(stateDir, "agents", "claude.env"),
+    runDir: path.join(stateDir, "run"),
     calls: () => readJsonLines(path.join(state, "calls.jsonl")) as Array<{ tool: string; argv: string[]; env: Record<string, string> }>,
     script: (s) => fs.writeFileSync(path.join(state, "script.json"), JSON.stringify(s)),
   };
 }
 
-function remember(root: string): void {
-  const f = path.join(root, ".qms", "run", "server.pid");
+function remember(w: World): void {
+  const f = path.join(w.runDir, "server.pid");
   if (fs.existsSync(f)) started.push(Number(fs.readFileSync(f, "utf8")));
 }
 
@@ -67,9 +72,9 @@ describe("qms session (fake docker/podman on PATH)", () => {
   it("up: engine, token, server, .env, image build, compose up, sentinel — step by step with timings; then status and down", async () => {
     const w = await world();
     const r = await runQmsAsync(["session", "up", "--no-attach", "--port", String(w.port)], w.env, w.root);
-    remember(w.root);
+    remember(w);
     assert.equal(r.code, 0, r.out);
-    for (const step of ["[1/7] Container engine", "[2/7] Agent token", "[3/7] MCP server", "[4/7] docker/.env", "[5/7] Image", "[6/7] Container", "[7/7] Entrypoint ready"]) {
+    for (const step of ["[1/7] Container engine", "[2/7] Agent token", "[3/7] MCP server", "[4/7] Agent env file", "[5/7] Image", "[6/7] Container", "[7/7] Entrypoint ready"]) {
       assert.ok(r.stdout.includes(step), `missing step ${step}:\n${r.stdout}`);
     }
     assert.match(r.stdout, /✔ docker compose \(\d+\.\ds\)/);
@@ -86,7 +91,7 @@ describe("qms session (fake docker/podman on PATH)", () => {
     assert.equal(up.env.SETUP_ONLY, "1", "two-phase start: the entrypoint only sets up");
     assert.equal(up.env.QMS_TOKEN, "set", ".env values are in compose's environment");
     assert.ok(up.argv.includes(path.join(w.root, "docker", "docker-compose.yml")));
-    // docker/.env: private, with the token and what compose needs.
+    // The agent's env file: private, outside the project, with the token and what compose needs.
     const st = fs.statSync(w.envFile);
     assert.equal(st.mode & 0o777, 0o600);
     const envText = fs.readFileSync(w.envFile, "utf8");
@@ -95,10 +100,14 @@ describe("qms session (fake docker/podman on PATH)", () => {
     assert.match(envText, new RegExp(`^QMS_MCP_URL=http://host.docker.internal:${w.port}/mcp$`, "m"));
     assert.match(envText, new RegExp(`^QMS_PROJECT_DIR=${w.root}$`, "m"));
     assert.doesNotMatch(r.out, /qms_[A-Za-z0-9_-]{20,}/, "the token is never printed");
-    // pid/log under .qms/run, the workspace and mount points exist.
-    const pid = Number(fs.readFileSync(path.join(w.root, ".qms", "run", "server.pid"), "utf8"));
+    // Issue 13: no secret inside the project, which every container mounts.
+    const tokenValue = /QMS_TOKEN=(.*)/.exec(envText)![1]!;
+    assert.deepEqual(filesContaining(w.root, tokenValue), [], "the token is in no file of the project tree");
+    assert.ok(!fs.existsSync(path.join(w.root, ".qms")), "no run files in the project");
+    // pid/log in the state dir, the workspace and mount points exist.
+    const pid = Number(fs.readFileSync(path.join(w.runDir, "server.pid"), "utf8"));
     assert.ok(pid > 0);
-    assert.ok(fs.existsSync(path.join(w.root, ".qms", "run", "server.log")));
+    assert.ok(fs.existsSync(path.join(w.runDir, "server.log")));
     assert.ok(fs.existsSync(path.join(w.root, ".mcp.json")));
     assert.ok(fs.existsSync(path.join(w.root, ".claude", "settings.local.json")));
     const token1 = /QMS_TOKEN=(.*)/.exec(envText)![1];
@@ -124,15 +133,15 @@ describe("qms session (fake docker/podman on PATH)", () => {
     assert.match(d.stdout, new RegExp(`server: stopped pid ${pid}`));
     assert.ok(w.calls().some((c) => c.argv.includes("down")));
     assert.throws(() => process.kill(pid, 0), "the server process is gone");
-    assert.ok(!fs.existsSync(path.join(w.root, ".qms", "run", "server.pid")));
+    assert.ok(!fs.existsSync(path.join(w.runDir, "server.pid")));
     const d2 = runQms(["session", "down"], w.env, w.root);
     assert.match(d2.stdout, /server: not started by qms session \(nothing to stop\)/);
   });
 
-  it("a revoked token in docker/.env is replaced; attach runs claude in the container and removes it unless --keep", async () => {
+  it("a revoked token in the agent env file is replaced; attach runs claude in the container and removes it unless --keep", async () => {
     const w = await world({ imageExists: true });
     assert.equal((await runQmsAsync(["session", "up", "--no-attach", "--port", String(w.port)], w.env, w.root)).code, 0);
-    remember(w.root);
+    remember(w);
     fs.writeFileSync(w.envFile, fs.readFileSync(w.envFile, "utf8").replace(/^QMS_TOKEN=.*$/m, "QMS_TOKEN=qms_revokedrevokedrevokedrevoked"));
     const r = await runQmsAsync(["session", "up", "--keep"], w.env, w.root);
     assert.equal(r.code, 0, r.out);
@@ -153,8 +162,8 @@ describe("qms session (fake docker/podman on PATH)", () => {
     const w = await world({}, { QMS_SERVER_COMMAND: JSON.stringify([process.execPath, "-e", "setInterval(() => {}, 1000)"]) });
     const r = await runQmsAsync(["session", "up", "--no-attach", "--port", String(w.port), "--server-timeout", "1"], w.env, w.root);
     assert.equal(r.code, 1, r.out);
-    assert.match(r.stderr, new RegExp(`did not become healthy at http://127.0.0.1:${w.port}/healthz within 1s; stopped it\\. Log: ${w.root}/\\.qms/run/server\\.log`));
-    assert.ok(!fs.existsSync(path.join(w.root, ".qms", "run", "server.pid")));
+    assert.match(r.stderr, new RegExp(`did not become healthy at http://127.0.0.1:${w.port}/healthz within 1s; stopped it\\. Log: ${w.runDir}/server\\.log`));
+    assert.ok(!fs.existsSync(path.join(w.runDir, "server.pid")));
     assert.ok(!w.calls().some((c) => c.argv.includes("up")), "no container without a server");
   });
 
@@ -179,7 +188,7 @@ describe("qms session (fake docker/podman on PATH)", () => {
   it("image missing and the build fails: shows the build output", async () => {
     const w = await world({ buildExit: 1, buildOutput: "Step 4/9 : RUN npm ci\nnpm ERR! SELF_SIGNED_CERT_IN_CHAIN" });
     const r = await runQmsAsync(["session", "up", "--no-attach", "--port", String(w.port)], w.env, w.root);
-    remember(w.root);
+    remember(w);
     assert.equal(r.code, 1, r.out);
     assert.match(r.stdout, /qms-agent:local missing: building it/);
     assert.match(r.stderr, /Building the image failed \(exit 1\):[\s\S]*SELF_SIGNED_CERT_IN_CHAIN/);
@@ -189,7 +198,7 @@ describe("qms session (fake docker/podman on PATH)", () => {
   it("container exits early: shows its last log lines", async () => {
     const w = await world({ imageExists: true, containerState: "exited", exitCode: 3, logs: "[qms-entrypoint] ERROR: the QMS MCP server did not answer at http://host.docker.internal:8000/healthz within 30s\n" });
     const r = await runQmsAsync(["session", "up", "--no-attach", "--port", String(w.port)], w.env, w.root);
-    remember(w.root);
+    remember(w);
     assert.equal(r.code, 1, r.out);
     assert.match(r.stderr, /stopped before setup completed \(status exited, exit code 3\)/);
     assert.match(r.stderr, /\| \[qms-entrypoint\] ERROR: the QMS MCP server did not answer/);
@@ -199,7 +208,7 @@ describe("qms session (fake docker/podman on PATH)", () => {
   it("sentinel never printed: gives up after --ready-timeout with the log tail", async () => {
     const w = await world({ imageExists: true, neverSentinel: true });
     const r = await runQmsAsync(["session", "up", "--no-attach", "--port", String(w.port), "--ready-timeout", "1"], w.env, w.root);
-    remember(w.root);
+    remember(w);
     assert.equal(r.code, 1, r.out);
     assert.match(r.stderr, /did not print "Setup complete\. Waiting for docker exec\.\.\." within 1s/);
     assert.match(r.stderr, /\| \[qms-entrypoint\] server is up/);
@@ -209,7 +218,7 @@ describe("qms session (fake docker/podman on PATH)", () => {
   it("sentinel printed late is waited for", async () => {
     const w = await world({ imageExists: true, sentinelAfter: 3 });
     const r = await runQmsAsync(["session", "up", "--no-attach", "--port", String(w.port)], w.env, w.root);
-    remember(w.root);
+    remember(w);
     assert.equal(r.code, 0, r.out);
     assert.ok(w.calls().filter((c) => c.argv[0] === "logs").length >= 4);
     runQms(["session", "down"], w.env, w.root);
@@ -218,7 +227,7 @@ describe("qms session (fake docker/podman on PATH)", () => {
   it("engine detection: docker-compose v1, then plain podman (one run argv with every mount), override, none", async () => {
     const v1 = await world({ engines: ["docker-compose"], imageExists: true });
     const r1 = await runQmsAsync(["session", "up", "--no-attach", "--port", String(v1.port)], v1.env, v1.root);
-    remember(v1.root);
+    remember(v1);
     assert.equal(r1.code, 0, r1.out);
     assert.match(r1.stdout, /✔ docker-compose \(/);
     assert.ok(v1.calls().some((c) => c.tool === "docker-compose" && c.argv.includes("up")));
@@ -226,7 +235,7 @@ describe("qms session (fake docker/podman on PATH)", () => {
 
     const pm = await world({ engines: ["podman"] });
     const r2 = await runQmsAsync(["session", "up", "--no-attach", "--port", String(pm.port)], pm.env, pm.root);
-    remember(pm.root);
+    remember(pm);
     assert.equal(r2.code, 0, r2.out);
     assert.match(r2.stdout, /✔ podman \(/);
     const build = pm.calls().find((c) => c.tool === "podman" && c.argv[0] === "build")!;
@@ -258,10 +267,10 @@ describe("qms session (fake docker/podman on PATH)", () => {
     assert.match(r4.stderr, /No container engine found: tried `docker compose`, `docker-compose`, `podman compose`, `podman-compose` and `podman`/);
   });
 
-  it("proxy mode writes the proxy variant into docker/.env", async () => {
+  it("proxy mode writes the proxy variant into the agent env file", async () => {
     const w = await world({ imageExists: true });
     const r = await runQmsAsync(["session", "up", "--no-attach", "--mode", "proxy", "--port", String(w.port)], w.env, w.root);
-    remember(w.root);
+    remember(w);
     assert.equal(r.code, 0, r.out);
     const env = fs.readFileSync(w.envFile, "utf8");
     assert.match(env, /^QMS_MCP_MODE=proxy$/m);
@@ -287,3 +296,17 @@ describe("qms session (fake docker/podman on PATH)", () => {
     assert.match(r.stderr, /Not inside a QMS project/);
   });
 });
+
+/** Project files whose bytes contain `needle` (relative paths). */
+function filesContaining(root: string, needle: string): string[] {
+  const hits: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile() && fs.readFileSync(p, "latin1").includes(needle)) hits.push(path.relative(root, p));
+    }
+  };
+  walk(root);
+  return hits;
+}

@@ -26,6 +26,8 @@ export interface ParsedId {
   /** For family members: the CR/INV root ID and the direct parent ID. */
   rootId?: string;
   parentId?: string;
+  /** Python-era top-level children (VAR-001): other folders the Python tool may have put the files in. */
+  legacyDirs?: readonly string[];
 }
 
 export type IdProblem = { reason: string };
@@ -51,7 +53,8 @@ export function parseDocId(raw: unknown, namespaces: NamespaceTable | (() => Nam
   const legacyChild = LEGACY_CHILD_PATTERN.exec(id);
   if (legacyChild) {
     const typeKey = legacyChild[1]!;
-    return { id, typeKey, spec: { ...BASE_DOC_TYPES[typeKey]!, path: typeKey }, dir: typeKey, archiveDir: typeKey };
+    const base = BASE_DOC_TYPES[typeKey]!;
+    return { id, typeKey, spec: { ...base, path: typeKey }, dir: typeKey, archiveDir: typeKey, legacyDirs: [base.path] };
   }
   const template = TEMPLATE_PATTERN.exec(id);
   if (template) {

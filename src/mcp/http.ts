@@ -73,6 +73,21 @@ function rpcError(code: number, message: string): Record<string, unknown> {
 
 const NO_BODY = Symbol("no body");
 
+/** Headers whose second copy could make two checks read two different values (Node keeps only the first Host). */
+const SINGLE_VALUED_HEADERS = new Set(["host", "origin", "authorization", "x-api-key", "x-qms-identity", "x-qms-instance", "content-length"]);
+
+/** The first of `names` that `rawHeaders` carries twice, if any. */
+export function repeatedHeader(rawHeaders: readonly string[], names: ReadonlySet<string>): string | undefined {
+  const seen = new Set<string>();
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!.toLowerCase();
+    if (!names.has(name)) continue;
+    if (seen.has(name)) return name;
+    seen.add(name);
+  }
+  return undefined;
+}
+
 /** Read and parse a JSON body; NO_BODY means the answer (413, or a JSON-RPC parse error) was already sent. */
 async function readJsonBody(req: http.IncomingMessage, res: http.ServerResponse): Promise<unknown> {
   const raw = await readBody(req, res);
@@ -223,6 +238,12 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
     const pathname = q < 0 ? url : url.slice(0, q);
     const method = req.method ?? "GET";
 
+    const repeated = repeatedHeader(req.rawHeaders, SINGLE_VALUED_HEADERS);
+    if (repeated) {
+      opts.log.log("header_repeated", { header: repeated });
+      sendJson(res, 400, rpcError(-32600, `Bad request: the ${repeated} header is sent more than once; send it once.`));
+      return;
+    }
     const host = req.headers.host;
     if (typeof host !== "string" || !allowed.has(hostName(host))) {
       opts.log.log("host_rejected", { host: typeof host === "string" ? host.slice(0, 100) : null });

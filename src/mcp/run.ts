@@ -103,7 +103,7 @@ async function serve(opts: McpCliOptions, log: Logger, signals: StopSignals): Pr
 
   if (transport === "stdio") {
     if (opts.auth === "token") return die("--auth token applies to HTTP transports; over stdio the client names the user on each call.");
-    const server = buildServer({ project, log, bench }, { kind: "trusted", transport: "stdio", defaultUser: opts.user });
+    const server = buildServer({ project, log, bench, userRequired: true }, { kind: "trusted", transport: "stdio", defaultUser: opts.user });
     await server.connect(new StdioServerTransport());
     log.log("listening", { transport: "stdio", project: project.root, pid: process.pid });
     const signal = await Promise.race([signals.requested, stdinClosed(server)]);
@@ -154,6 +154,7 @@ async function serve(opts: McpCliOptions, log: Logger, signals: StopSignals): Pr
       project,
       log,
       bench,
+      userRequired: auth === "none",
       host,
       port: portNum,
       auth,

@@ -16,11 +16,13 @@ import type { Project } from "../store/project.js";
 import { findUser } from "../store/users.js";
 import { type Caller, type Resolved, resolveReaderUser, resolveToolUser } from "./identity.js";
 import type { Logger } from "./log.js";
-import { NOOP_TOOL, TOOLS, type ToolDef } from "./tools.js";
+import { NOOP_TOOL, TOOLS, type ToolDef, toolSchema } from "./tools.js";
 
 export interface ServerEnv {
   project: Project;
   log: Logger;
+  /** No token auth (stdio, --auth none): tool schemas list `user` as required (spec §2). */
+  userRequired?: boolean;
   /** Register `qms_noop` (benchmarks only). */
   bench?: boolean;
   now?: () => Date;
@@ -145,7 +147,7 @@ export function buildServer(env: ServerEnv, who: Caller | CallerRef): McpServer 
       {
         title: tool.title,
         description: tool.description,
-        inputSchema: tool.schema,
+        inputSchema: toolSchema(tool, env.userRequired === true),
         outputSchema: OUTPUT_SCHEMA,
         annotations: { title: tool.title, readOnlyHint: tool.readOnly, destructiveHint: tool.destructive === true, openWorldHint: false },
       },
@@ -176,7 +178,7 @@ function registerResources(server: McpServer, env: ServerEnv, caller: CallerRef)
     { title: "QMS document", description: "A controlled document: the effective version, or the draft if it has never been effective.", mimeType: "text/markdown" },
     async (uri, vars) => {
       const ctx = readerContext(env, caller);
-      const id = decodeURIComponent(String(vars.doc_id ?? ""));
+      const id = decodeDocId(vars.doc_id);
       let result = await read(ctx, { docId: id, draft: false });
       if (!result.ok) {
         const draft = await read(ctx, { docId: id, draft: true });
@@ -191,7 +193,7 @@ function registerResources(server: McpServer, env: ServerEnv, caller: CallerRef)
     { title: "QMS document draft", description: "The current draft of a controlled document.", mimeType: "text/markdown" },
     async (uri, vars) => {
       const ctx = readerContext(env, caller);
-      const id = decodeURIComponent(String(vars.doc_id ?? ""));
+      const id = decodeDocId(vars.doc_id);
       return { contents: [{ uri: uri.href, mimeType: "text/markdown", text: textOrThrow(await read(ctx, { docId: id, draft: true })) }] };
     },
   );
@@ -244,3 +246,12 @@ function registerPrompts(server: McpServer, env: ServerEnv, caller: CallerRef): 
 }
 
 const USER_ARG = "The QMS user (only without token authentication; defaults to the server's --user).";
+
+/** A resource URI's document ID; a malformed percent-encoding is the client's error, not an internal one. */
+function decodeDocId(raw: unknown): string {
+  try {
+    return decodeURIComponent(String(raw ?? ""));
+  } catch {
+    throw new McpError(ErrorCode.InvalidParams, `Malformed document URI: ${JSON.stringify(String(raw).slice(0, 60))} is not valid percent-encoding. Use qms://documents/SOP-001.`);
+  }
+}

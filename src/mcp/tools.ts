@@ -35,7 +35,8 @@ export interface ToolDef {
   name: string;
   title: string;
   description: string;
-  schema: z.ZodObject<z.ZodRawShape>;
+  /** The tool's own parameters; `user` is added per server by `toolSchema`, required or not by auth mode. */
+  fields: z.ZodRawShape;
   readOnly: boolean;
   destructive?: boolean;
   call: (ctx: ServiceContext, args: ToolArgs) => ServiceResult<unknown> | Promise<ServiceResult<unknown>>;
@@ -44,14 +45,23 @@ export interface ToolDef {
 const USER_DESCRIPTION =
   "The QMS user acting. With token authentication the token decides who you are: omit it, or pass the same name (a different name is refused as impersonation). Without authentication (stdio, --auth none) it is required.";
 
-const user = z.string().max(200).optional().describe(USER_DESCRIPTION);
+const USER_REQUIRED_DESCRIPTION =
+  "The QMS user acting (required: this server does not authenticate callers, so every call names its user, e.g. 'claude').";
 const docId = z.string().max(200).describe("Document ID, e.g. SOP-001, CR-012, CR-012-TP-001");
 const opt = (s: string): z.ZodOptional<z.ZodString> => z.string().max(200).optional().describe(s);
 
-function shape(fields: z.ZodRawShape): z.ZodObject<z.ZodRawShape> {
-  return z.object({ ...fields, user });
+const MISSING_USER =
+  "Missing 'user': this server does not authenticate callers (stdio, or --auth none), so every tool call must name the QMS user acting; call the tool again with user set to your QMS user name, e.g. user='claude'.";
+
+/** A tool's input schema: its fields plus `user`, optional with token auth (the token decides), required without. */
+export function toolSchema(tool: Pick<ToolDef, "fields">, userRequired: boolean): z.ZodObject<z.ZodRawShape> {
+  const user = userRequired
+    ? z.string({ error: MISSING_USER }).min(1, { error: MISSING_USER }).max(200).describe(USER_REQUIRED_DESCRIPTION)
+    : z.string().max(200).optional().describe(USER_DESCRIPTION);
+  return z.object({ ...tool.fields, user });
 }
 
+const shape = (fields: z.ZodRawShape): z.ZodRawShape => fields;
 const docOnly = shape({ doc_id: docId });
 
 /** Blank optional strings mean "not given", as in the Python server's `version=""` defaults. */
@@ -62,7 +72,7 @@ export const TOOLS: readonly ToolDef[] = [
     name: "qms_inbox",
     title: "Inbox",
     description: "List your pending review and approval tasks (qms inbox).",
-    schema: shape({}),
+    fields: shape({}),
     readOnly: true,
     call: (ctx) => inbox(ctx),
   },
@@ -70,7 +80,7 @@ export const TOOLS: readonly ToolDef[] = [
     name: "qms_workspace",
     title: "Workspace",
     description: "List the documents you have checked out (qms workspace).",
-    schema: shape({}),
+    fields: shape({}),
     readOnly: true,
     call: (ctx) => workspace(ctx),
   },
@@ -78,7 +88,7 @@ export const TOOLS: readonly ToolDef[] = [
     name: "qms_status",
     title: "Document status",
     description: "Show a document's workflow state: version, status, owner, pending reviewers or approvers (qms status).",
-    schema: docOnly,
+    fields: docOnly,
     readOnly: true,
     call: (ctx, a) => status(ctx, { docId: a.doc_id }),
   },
@@ -86,7 +96,7 @@ export const TOOLS: readonly ToolDef[] = [
     name: "qms_read",
     title: "Read document",
     description: "Return a document's text: the effective version, the draft (draft=true) or an archived version (version='1.0') (qms read).",
-    schema: shape({ doc_id: docId, version: opt("Archived version to read, e.g. 1.0"), draft: z.boolean().optional().describe("Read the draft") }),
+    fields: shape({ doc_id: docId, version: opt("Archived version to read, e.g. 1.0"), draft: z.boolean().optional().describe("Read the draft") }),
     readOnly: true,
     call: (ctx, a) => read(ctx, { docId: a.doc_id, draft: a.draft === true, version: given(a.version) }),
   },
@@ -94,7 +104,7 @@ export const TOOLS: readonly ToolDef[] = [
     name: "qms_history",
     title: "Audit history",
     description: "Show a document's audit trail (qms history).",
-    schema: docOnly,
+    fields: docOnly,
     readOnly: true,
     call: (ctx, a) => history(ctx, { docId: a.doc_id }),
   },
@@ -102,7 +112,7 @@ export const TOOLS: readonly ToolDef[] = [
     name: "qms_comments",
     title: "Review comments",
     description: "Show review and rejection comments, optionally for one version (qms comments).",
-    schema: shape({ doc_id: docId, version: opt("Only comments on this version, e.g. 0.1") }),
+    fields: shape({ doc_id: docId, version: opt("Only comments on this version, e.g. 0.1") }),
     readOnly: true,
     call: (ctx, a) => comments(ctx, { docId: a.doc_id, version: given(a.version) }),
   },
@@ -111,7 +121,7 @@ export const TOOLS: readonly ToolDef[] = [
     title: "Create document",
     description:
       "Create a new controlled document, checked out to you (qms create TYPE --title T). Types: SOP, CR, INV, TP, ER, VAR, ADD, VR, TEMPLATE, or NS-RS / NS-RTM for a registered SDLC namespace. TP/ER/VAR/ADD/VR need parent; TEMPLATE needs name.",
-    schema: shape({
+    fields: shape({
       doc_type: z.string().max(200).describe("Document type, e.g. SOP, CR, INV"),
       title: z.string().max(1000).describe("Document title"),
       parent: opt("Parent document ID (TP, ER, VAR, ADD, VR)"),
@@ -124,7 +134,7 @@ export const TOOLS: readonly ToolDef[] = [
     name: "qms_checkout",
     title: "Check out",
     description: "Check a document out into your workspace to edit it (qms checkout).",
-    schema: docOnly,
+    fields: docOnly,
     readOnly: false,
     call: (ctx, a) => checkout(ctx, { docId: a.doc_id }),
   },
@@ -132,7 +142,7 @@ export const TOOLS: readonly ToolDef[] = [
     name: "qms_checkin",
     title: "Check in",
     description: "Check your workspace copy back in (qms checkin).",
-    schema: docOnly,
+    fields: docOnly,
     readOnly: false,
     call: (ctx, a) => checkin(ctx, { docId: a.doc_id }),
   },
@@ -140,7 +150,7 @@ export const TOOLS: readonly ToolDef[] = [
     name: "qms_cancel",
     title: "Cancel document",
     description: "Delete a never-approved (v0.x) document entirely. Refused unless confirm=true (qms cancel --confirm).",
-    schema: shape({ doc_id: docId, confirm: z.boolean().optional().describe("Really delete it") }),
+    fields: shape({ doc_id: docId, confirm: z.boolean().optional().describe("Really delete it") }),
     readOnly: false,
     destructive: true,
     call: (ctx, a) => cancel(ctx, { docId: a.doc_id, confirm: a.confirm === true }),
@@ -149,7 +159,7 @@ export const TOOLS: readonly ToolDef[] = [
     name: "qms_route",
     title: "Route",
     description: "Send a document for review or approval (qms route --review | --approval [--retire]).",
-    schema: shape({
+    fields: shape({
       doc_id: docId,
       route_type: z.enum(["review", "approval"]).describe("review or approval"),
       retire: z.boolean().optional().describe("Approval leads to retirement (v1.0 and later)"),
@@ -161,7 +171,7 @@ export const TOOLS: readonly ToolDef[] = [
     name: "qms_assign",
     title: "Assign",
     description: "Add reviewers or approvers to an active workflow (quality group) (qms assign --assignees).",
-    schema: shape({ doc_id: docId, assignees: z.array(z.string().max(200)).max(100).describe("Users to add") }),
+    fields: shape({ doc_id: docId, assignees: z.array(z.string().max(200)).max(100).describe("Users to add") }),
     readOnly: false,
     call: (ctx, a) => assign(ctx, { docId: a.doc_id, assignees: a.assignees }),
   },
@@ -169,7 +179,7 @@ export const TOOLS: readonly ToolDef[] = [
     name: "qms_review",
     title: "Review",
     description: "Submit your review of a document assigned to you (qms review --recommend | --request-updates --comment).",
-    schema: shape({
+    fields: shape({
       doc_id: docId,
       outcome: z.enum(["recommend", "request-updates"]).describe("recommend or request-updates"),
       comment: z.string().max(20000).optional().describe("Review comment"),
@@ -181,7 +191,7 @@ export const TOOLS: readonly ToolDef[] = [
     name: "qms_approve",
     title: "Approve",
     description: "Approve a document assigned to you (qms approve).",
-    schema: docOnly,
+    fields: docOnly,
     readOnly: false,
     call: (ctx, a) => approve(ctx, { docId: a.doc_id }),
   },
@@ -189,7 +199,7 @@ export const TOOLS: readonly ToolDef[] = [
     name: "qms_reject",
     title: "Reject",
     description: "Reject a document in approval, with a comment saying why (qms reject --comment).",
-    schema: shape({ doc_id: docId, comment: z.string().max(20000).describe("Why (required)") }),
+    fields: shape({ doc_id: docId, comment: z.string().max(20000).describe("Why (required)") }),
     readOnly: false,
     call: (ctx, a) => reject(ctx, { docId: a.doc_id, comment: a.comment }),
   },
@@ -197,7 +207,7 @@ export const TOOLS: readonly ToolDef[] = [
     name: "qms_withdraw",
     title: "Withdraw",
     description: "Take back a document you routed (qms withdraw).",
-    schema: docOnly,
+    fields: docOnly,
     readOnly: false,
     call: (ctx, a) => withdraw(ctx, { docId: a.doc_id }),
   },
@@ -205,7 +215,7 @@ export const TOOLS: readonly ToolDef[] = [
     name: "qms_release",
     title: "Release",
     description: "Release a pre-approved executable document for execution (qms release).",
-    schema: docOnly,
+    fields: docOnly,
     readOnly: false,
     call: (ctx, a) => release(ctx, { docId: a.doc_id }),
   },
@@ -213,7 +223,7 @@ export const TOOLS: readonly ToolDef[] = [
     name: "qms_revert",
     title: "Revert",
     description: "(Deprecated: use checkout) return a post-reviewed document to execution, with a reason (qms revert --reason).",
-    schema: shape({ doc_id: docId, reason: z.string().max(20000).describe("Why (required)") }),
+    fields: shape({ doc_id: docId, reason: z.string().max(20000).describe("Why (required)") }),
     readOnly: false,
     call: (ctx, a) => revert(ctx, { docId: a.doc_id, reason: a.reason }),
   },
@@ -221,7 +231,7 @@ export const TOOLS: readonly ToolDef[] = [
     name: "qms_close",
     title: "Close",
     description: "Close a post-approved executable document (qms close).",
-    schema: docOnly,
+    fields: docOnly,
     readOnly: false,
     call: (ctx, a) => close(ctx, { docId: a.doc_id }),
   },
@@ -230,7 +240,7 @@ export const TOOLS: readonly ToolDef[] = [
     title: "Interact (VR)",
     description:
       "Work through an interactive (VR) document: respond to the current prompt, go to a step, reopen, show progress or compile (qms interact).",
-    schema: shape({
+    fields: shape({
       doc_id: docId,
       respond: z.string().max(100000).optional(),
       file: opt("File whose content is the response"),
@@ -248,7 +258,7 @@ export const TOOLS: readonly ToolDef[] = [
     name: "qms_fix",
     title: "Administrative fix",
     description: "Administrative clean-up of an EFFECTIVE or CLOSED document (administrators only) (qms fix).",
-    schema: docOnly,
+    fields: docOnly,
     readOnly: false,
     call: (ctx, a) => fix(ctx, { docId: a.doc_id }),
   },
@@ -259,7 +269,7 @@ export const NOOP_TOOL: ToolDef = {
   name: "qms_noop",
   title: "No-op (benchmark)",
   description: "Does nothing; exists only when QMS_MCP_BENCH=1, as the baseline of the MCP benchmark.",
-  schema: shape({}),
+  fields: shape({}),
   readOnly: true,
   call: () => ({ ok: true, data: {}, lines: ["ok"] }),
 };

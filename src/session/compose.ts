@@ -28,6 +28,7 @@ export function writeEnvFile(file: string, values: Record<string, string>, heade
   const merged: Record<string, string> = { ...existing, ...values };
   const lines = [...header.map((h) => `# ${h}`)];
   for (const [k, v] of Object.entries(merged)) lines.push(`${k}=${v}`);
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const tmp = `${file}.tmp-${process.pid}`;
   fs.writeFileSync(tmp, `${lines.join("\n")}\n`, { mode: 0o600 });
   fs.renameSync(tmp, file);

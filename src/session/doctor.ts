@@ -5,6 +5,7 @@ import { readEnvFile } from "./compose.js";
 import { DEFAULT_MCP_URL, SERVER_NAME } from "./entrypoint.js";
 import { authHeaders, healthUrlFor, type HealthProbe, postJsonRpc, probeHealth, resolveHost } from "./http.js";
 import { packagePath } from "../store/package-root.js";
+import { agentEnvFile, runDir } from "../store/state-dir.js";
 
 export interface DoctorOptions {
   fromContainer: boolean;
@@ -78,14 +79,14 @@ function gather(o: DoctorOptions): Env {
       url: (o.url ?? o.env.QMS_MCP_URL?.trim() ?? DEFAULT_MCP_URL) || DEFAULT_MCP_URL,
       token: o.token ?? o.env.QMS_TOKEN?.trim() ?? "",
       projectDir,
-      // The project is mounted read-only: the launcher's record of how it started the server is visible.
-      serverInfo: readJson(path.join(projectDir, ".qms", "run", "server.json")) as Env["serverInfo"],
+      // The launcher tells the container where it bound the server (its run files stay outside the mount).
+      serverInfo: o.env.QMS_SERVER_HOST?.trim() ? { host: o.env.QMS_SERVER_HOST.trim() } : undefined,
     };
   }
   const root = path.resolve(o.projectRoot ?? o.env.QMS_PROJECT_ROOT?.trim() ?? findRoot(o.cwd) ?? o.cwd);
   const own = path.join(root, "docker");
   const kitDir = o.env.QMS_KIT_DIR?.trim() || (fs.existsSync(path.join(own, "docker-compose.yml")) ? own : packagePath("docker"));
-  const dotenv = readEnvFile(path.join(kitDir, ".env"));
+  const dotenv = { ...readEnvFile(path.join(kitDir, ".env")), ...readEnvFile(agentEnvFile(root, o.env.QMS_USER?.trim() || "claude", o.env)) };
   // On the host, the container's URL (host.docker.internal) is reached through loopback.
   const containerUrl = o.url ?? dotenv.QMS_MCP_URL ?? "http://host.docker.internal:8000/mcp";
   const u = new URL(containerUrl);
@@ -102,7 +103,7 @@ function gather(o: DoctorOptions): Env {
     url: u.toString(),
     token: o.token ?? dotenv.QMS_TOKEN ?? o.env.QMS_TOKEN?.trim() ?? "",
     projectDir: root,
-    serverInfo: readJson(path.join(root, ".qms", "run", "server.json")) as Env["serverInfo"],
+    serverInfo: readJson(path.join(runDir(root, o.env), "server.json")) as Env["serverInfo"],
     composeText,
     kitDir,
   };
@@ -156,6 +157,18 @@ export async function runDoctor(o: DoctorOptions): Promise<{ ok: boolean; findin
   const findings: Finding[] = [];
   const where = o.fromContainer ? "from the container" : "on the host";
   out.write(`qms doctor (${where}): checking ${e.url}\n`);
+  for (const file of tokenFilesInProject(e.projectDir, e.kitDir)) {
+    const rel = path.relative(e.projectDir, file) || file;
+    const finding: Finding = {
+      check: "secrets",
+      ok: true,
+      code: "token-in-project",
+      message: `${rel} holds an MCP token inside the project, which every agent container can read (so one agent could act as another).`,
+      fix: `Delete it: \`qms session up\` keeps each agent's token in ${path.dirname(agentEnvFile(e.projectDir, "x", o.env))}/ (outside the project), and revoke the token (qms token list / qms token revoke).`,
+    };
+    findings.push(finding);
+    out.write(`  ! warning [${finding.code}]: ${finding.message}\n    Fix: ${finding.fix}\n`);
+  }
   const checks: Array<[string, () => Promise<string>]> = [];
   const u = new URL(e.url);
   const health = healthUrlFor(e.url);
@@ -382,4 +395,31 @@ function initialize(): Json {
     method: "initialize",
     params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "qms-doctor", version: "1" } },
   };
+}
+
+/** Files inside the project tree that hold a QMS token (a `QMS_TOKEN=` value or a `qms_…` token). */
+export function tokenFilesInProject(root: string, kitDir?: string): string[] {
+  const candidates = [path.join(root, "docker", ".env"), path.join(root, ".env")];
+  if (kitDir) {
+    const rel = path.relative(root, kitDir);
+    if (!rel.startsWith("..") && !path.isAbsolute(rel)) candidates.push(path.join(kitDir, ".env"));
+  }
+  const runDirInProject = path.join(root, ".qms", "run");
+  try {
+    for (const f of fs.readdirSync(runDirInProject)) candidates.push(path.join(runDirInProject, f));
+  } catch {
+    /* none */
+  }
+  const found = new Set<string>();
+  for (const file of candidates) {
+    let text: string;
+    try {
+      if (!fs.lstatSync(file).isFile()) continue;
+      text = fs.readFileSync(file, "utf8");
+    } catch {
+      continue;
+    }
+    if (/^\s*QMS_TOKEN\s*=\s*["']?[^\s"'#]/m.test(text) || /\bqms_[A-Za-z0-9_-]{40,}/.test(text)) found.add(file);
+  }
+  return [...found];
 }

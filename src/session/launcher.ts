@@ -8,6 +8,7 @@ import { probeHealth, waitForHealth } from "./http.js";
 import { Progress, SessionError, secs } from "./progress.js";
 import { packageRoot } from "../store/package-root.js";
 import { processAlive } from "../store/lock.js";
+import { agentEnvFile, runDir as stateRunDir } from "../store/state-dir.js";
 
 /** The qms package (bin/, dist/, docker/): three levels above dist/src/session. */
 export const PACKAGE_ROOT = packageRoot();
@@ -82,9 +83,12 @@ function context(opts: SessionOptions): Ctx {
   if (!fs.existsSync(path.join(kitDir, "docker-compose.yml"))) throw new SessionError(`No docker-compose.yml in ${kitDir} (the container kit).`, 2);
   const composeFiles = [path.join(kitDir, "docker-compose.yml"), ...(opts.composeFiles ?? []).map((f) => path.resolve(cwd, f))];
   for (const f of composeFiles) if (!fs.existsSync(f)) throw new SessionError(`Compose file not found: ${f}`, 2);
-  const envFile = path.join(kitDir, ".env");
+  // Secrets and run files stay outside the project, which every container mounts (issue: one agent must
+  // never read another's token): one env file per agent, handed to that agent's container only.
+  const agent = opts.agent ?? "claude";
+  const envFile = agentEnvFile(root, agent, env);
   const projectName = (env.COMPOSE_PROJECT_NAME?.trim() || path.basename(kitDir)).toLowerCase().replace(/[^a-z0-9_-]/g, "");
-  return { root, kitDir, runDir: path.join(root, ".qms", "run"), envFile, composeFiles, projectName, env, dotenv: readEnvFile(envFile), out: opts.out ?? process.stdout };
+  return { root, kitDir, runDir: stateRunDir(root, env), envFile, composeFiles, projectName, env, dotenv: readEnvFile(envFile), out: opts.out ?? process.stdout };
 }
 
 /** The environment compose runs with: .env values beat stray shell variables (a QMS_TOKEN of another project). */
@@ -179,7 +183,7 @@ async function ensureServer(c: Ctx, port: number, bind: string, timeoutS: number
       `Port ${port} is held by another program: GET /healthz answered HTTP ${first.status} (${(first.text ?? "").slice(0, 80).replace(/\s+/g, " ")}), not the QMS server. Stop that program or pick another port (--port).`,
     );
   }
-  fs.mkdirSync(c.runDir, { recursive: true });
+  fs.mkdirSync(c.runDir, { recursive: true, mode: 0o700 });
   const log = path.join(c.runDir, "server.log");
   const fd = fs.openSync(log, "a");
   const argv = [...serverCommand(c.env), "mcp", "--transport", "streamable-http", "--host", bind, "--port", String(port), "--project-root", c.root, "--auth", "token"];
@@ -301,7 +305,7 @@ export async function sessionUp(opts: SessionOptions): Promise<number> {
   const c = context(opts);
   const attach = opts.attach !== false;
   const p = new Progress(attach ? 8 : 7, c.out);
-  const agent = opts.agent ?? c.dotenv.QMS_USER ?? "claude";
+  const agent = opts.agent ?? "claude";
   const port = opts.port ?? portFromUrl(c.dotenv.QMS_MCP_URL) ?? 8000;
   const bind = opts.bind ?? c.env.QMS_SERVER_HOST ?? "0.0.0.0";
   const mode = opts.mode ?? (c.dotenv.QMS_MCP_MODE === "proxy" ? "proxy" : "http");
@@ -313,7 +317,7 @@ export async function sessionUp(opts: SessionOptions): Promise<number> {
   });
   const token = await p.step("Agent token", (note) => ensureToken(c, agent, note));
   const server = await p.step("MCP server", (note) => ensureServer(c, port, bind, opts.serverTimeoutS ?? 10, note));
-  await p.step("docker/.env", async (note) => {
+  await p.step("Agent env file", async (note) => {
     const nonRoot = (process.getuid?.() ?? 1000) !== 0;
     const uid = nonRoot ? (process.getuid?.() ?? 1000) : 1000;
     const gid = nonRoot ? (process.getgid?.() ?? 1000) : 1000;
@@ -327,12 +331,13 @@ export async function sessionUp(opts: SessionOptions): Promise<number> {
       QMS_BUILD_CONTEXT: PACKAGE_ROOT,
       QMS_UID: String(uid),
       QMS_GID: String(gid),
+      QMS_SERVER_HOST: server?.host ?? bind,
     };
     if (opts.port !== undefined && opts.mcpUrl === undefined) values.QMS_MCP_URL = `http://host.docker.internal:${port}/mcp`;
-    writeEnvFile(c.envFile, values, ["Written by `qms session up`. Holds the agent's MCP token: keep it private (git-ignored)."]);
+    writeEnvFile(c.envFile, values, ["Written by `qms session up`. Holds the agent's MCP token: kept outside the project, readable by you only."]);
     c.dotenv = readEnvFile(c.envFile);
     ensureMountPoints(c, agent, uid, note);
-    return { value: undefined, detail: `${path.relative(c.root, c.envFile) || c.envFile} written (mode 0600; url ${c.dotenv.QMS_MCP_URL}, mode ${mode})` };
+    return { value: undefined, detail: `${c.envFile} written (mode 0600, outside the project; url ${c.dotenv.QMS_MCP_URL}, mode ${mode})` };
   });
   await p.step("Image", async (note) => {
     const image = imageName(c);

@@ -5,7 +5,7 @@ import { isIdProblem, type ParsedId, parseDocId } from "../core/ids.js";
 import type { DocMeta } from "../core/meta.js";
 import { pythonJsonLine, pythonJsonPretty } from "../core/pyjson.js";
 import { fail } from "../core/result.js";
-import { appendLine, FileTextCache, readTextIfExists, writeFileAtomic } from "./fsio.js";
+import { appendLine, exists, FileTextCache, readTextIfExists, writeFileAtomic } from "./fsio.js";
 import { withLock } from "./lock.js";
 import { findProjectRoot } from "./root.js";
 import { UserArea } from "./user-area.js";
@@ -79,7 +79,20 @@ export class Project {
       const shown = typeof raw === "string" ? JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw) : String(raw);
       fail("invalid-id", `Invalid document ID ${shown}: ${parsed.reason}.`, "Use an ID such as SOP-001 or CR-001 (see: qms inbox, qms workspace).");
     }
-    return parsed;
+    return this.locateLegacy(parsed);
+  }
+
+  /**
+   * A Python-era top-level child (VAR-001) lives in `QMS/VAR/` or, as the Python tool wrote it, in its type's
+   * folder (`QMS/CR/VAR-001-draft.md`): point the ID at the folder that holds its files.
+   */
+  private locateLegacy(doc: ParsedId): ParsedId {
+    if (!doc.legacyDirs) return doc;
+    const holds = (dir: string): boolean =>
+      exists(path.join(this.qmsRoot, dir, `${doc.id}-draft.md`)) || exists(path.join(this.qmsRoot, dir, `${doc.id}.md`));
+    if (holds(doc.dir)) return doc;
+    const found = doc.legacyDirs.find(holds);
+    return found ? { ...doc, dir: found, archiveDir: found } : doc;
   }
 
   docDir(doc: ParsedId): string {
