@@ -107,6 +107,10 @@ export function snapshotTree(root: string, fileValue: (file: string) => string =
       if (entry.isDirectory()) {
         out.set(`${rel}/`, "dir");
         walk(full);
+      } else if (entry.isSymbolicLink()) {
+        out.set(rel, `link -> ${fs.readlinkSync(full)}`);
+      } else if (!entry.isFile()) {
+        out.set(rel, "special file"); // a FIFO or socket: never opened (reading a FIFO blocks)
       } else {
         out.set(rel, fileValue(full));
       }
