@@ -6,11 +6,12 @@
 #     docker.io/library/node:20-bookworm-slim (cached in podman's store after the first run).
 #  3. Our image: docker/prepare-offline.sh, then `podman build --network=none -f docker/Dockerfile .`.
 #  4. `qms session up --no-attach -f docker/compose.test.yml` with engine docker-compose (v1) talking to
-#     podman's Docker API: the launcher starts the server (bound to 127.0.0.1), mints the token, writes
-#     docker/.env, starts the container, waits for the entrypoint's ready line.
+#     podman's Docker API: the launcher starts the server (bound to 127.0.0.1), mints the token, writes the
+#     agent's env file (outside the project), starts the container, waits for the entrypoint's ready line.
 #  5. From inside: registration, `claude mcp list` Connected, /workspace/QMS read-only, own workspace
 #     writable, `qms doctor --from-container`, a document created through MCP (via `qms proxy`) appears on
-#     the host with an audit line naming the agent's QMS user.
+#     the host with an audit line naming the agent's QMS user; a symlink planted in the workspace from inside
+#     cannot make the host reveal a file; no agent's token is readable from inside.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BASE_IMAGE=docker.io/library/node:20-bookworm-slim
@@ -110,11 +111,12 @@ ENGINE_ENV=(
   "QMS_TOKEN_STORE=$W/tokens.json"
   "QMS_IMAGE=$IMAGE"
   "COMPOSE_PROJECT_NAME=docker"
+  "QMS_STATE_DIR=$W/state"
 )
 echo "QMS_IMAGE=$IMAGE" >"$PROJ/docker/.env"
 t=$(date +%s.%N)
 (cd "$PROJ" && env "${ENGINE_ENV[@]}" node "$ROOT/bin/qms.js" session up --no-attach --bind 127.0.0.1 --port "$PORT" \
-  -f docker/compose.test.yml --ready-timeout 90) | tee "$W/up.log" || { tail -40 "$PROJ/.qms/run/server.log" 2>/dev/null; fail "qms session up"; }
+  -f docker/compose.test.yml --ready-timeout 90) | tee "$W/up.log" || { tail -40 "$W/state/run/server.log" 2>/dev/null; fail "qms session up"; }
 UP_TIME=$(since "$t")
 CID="$(env "${ENGINE_ENV[@]}" docker-compose -f "$PROJ/docker/docker-compose.yml" -f "$PROJ/docker/compose.test.yml" -p docker ps -q claude-agent | tail -1)"
 [ -n "$CID" ] || fail "no container"
@@ -163,7 +165,33 @@ auditf="$(find "$PROJ/QMS/.audit" -name "${id}*.jsonl" | head -1)"
 if [ -z "$auditf" ] || ! grep -q '"user": *"claude"' "$auditf"; then fail "no audit line naming user claude for $id ($auditf)"; fi
 ok "qms_create through MCP from inside: $(realpath --relative-to="$PROJ" "$doc") on the host, audit: $(head -c 160 "$auditf")"
 
-# 5f. proxy mode: the same container kit with Claude Code running `qms proxy` over stdio
+# 5f. issue 13: a symlink planted in the workspace from inside cannot make the host server reveal a host file
+mcp_in() { # one tools/call through the stdio proxy, from inside the container
+  printf '%s\n' \
+    '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"container-test","version":"1"}}}' \
+    '{"jsonrpc":"2.0","method":"notifications/initialized"}' \
+    "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"$1\",\"arguments\":$2}}" \
+    | podman exec -i "$CID" sh -c 'qms proxy "$QMS_MCP_URL"'
+}
+ex ln -sf /etc/passwd "/workspace/.claude/users/claude/workspace/$id.md" || fail "could not plant a symlink in the workspace"
+checkin="$(mcp_in qms_checkin "{\"doc_id\":\"$id\"}")"
+printf '%s\n' "$checkin" | grep '"id":2' | grep -q 'symbolic link' || fail "checkin of a symlinked workspace copy was not refused: $checkin"
+draft="$(mcp_in qms_read "{\"doc_id\":\"$id\",\"draft\":true}")"
+if printf '%s\n%s\n' "$checkin" "$draft" | grep -q 'root:x\?:0:0'; then fail "the host's /etc/passwd reached the agent"; fi
+if grep -rq 'root:x\?:0:0' "$PROJ/QMS"; then fail "the host's /etc/passwd was copied into the QMS"; fi
+ok "a symlink to /etc/passwd planted from inside: qms_checkin refused it, nothing of the host file reached the agent or the QMS"
+
+# 5g. issue 13: no agent's token can be read from inside (tokens and run files live outside the project)
+QA_TOKEN="$(cd "$PROJ" && env "${ENGINE_ENV[@]}" node "$ROOT/bin/qms.js" token create --user qa --label qa-container 2>/dev/null | head -1)"
+OWN_TOKEN="$(sed -n 's/^QMS_TOKEN=//p' "$W/state/agents/claude.env")"
+[ -n "$QA_TOKEN" ] && [ -n "$OWN_TOKEN" ] || fail "could not mint the second agent's token / read the first"
+for tok in "$QA_TOKEN" "$OWN_TOKEN"; do
+  if ex sh -c "grep -rqsF '$tok' /workspace /home /tmp"; then fail "an agent token is readable inside the container's files"; fi
+done
+ex sh -c 'test ! -e /workspace/.qms/run && ! grep -qs "^QMS_TOKEN=." /workspace/docker/.env' || fail "run files or a token env file are visible under /workspace"
+ok "neither another agent's token nor the server's run files are readable from inside (only the agent's own env var)"
+
+# 5h. proxy mode: the same container kit with Claude Code running `qms proxy` over stdio
 (cd "$PROJ" && env "${ENGINE_ENV[@]}" node "$ROOT/bin/qms.js" session up --no-attach --mode proxy \
   -f docker/compose.test.yml --ready-timeout 90) >"$W/up-proxy.log" || { cat "$W/up-proxy.log"; fail "qms session up --mode proxy"; }
 CID="$(env "${ENGINE_ENV[@]}" docker-compose -f "$PROJ/docker/docker-compose.yml" -f "$PROJ/docker/compose.test.yml" -p docker ps -q claude-agent | tail -1)"

@@ -865,6 +865,24 @@ describe("document types and IDs (spec §12.7)", () => {
     assert.match(p.ok("qa", "read", "VAR-001").stdout, /body/);
   });
 
+  it("issue 13: a Python-era top-level VAR-001 kept in QMS/CR/ (as the Python tool wrote it) reads, checks in and out", () => {
+    const p = project();
+    fs.mkdirSync(path.join(p.root, "QMS/.meta/VAR"), { recursive: true });
+    fs.writeFileSync(path.join(p.root, "QMS/CR/VAR-001-draft.md"), "---\ntitle: Legacy variance\nrevision_summary: Initial draft\n---\n\nold body\n");
+    fs.writeFileSync(
+      path.join(p.root, "QMS/.meta/VAR/VAR-001.json"),
+      JSON.stringify({ doc_id: "VAR-001", doc_type: "VAR", version: "0.1", status: "DRAFT", executable: true, execution_phase: "pre_release", responsible_user: "claude", checked_out: true, checked_out_date: "2026-01-10", effective_version: null, pending_assignees: [] }, null, 2),
+    );
+    fs.writeFileSync(path.join(p.root, ".claude/users/claude/workspace/VAR-001.md"), "---\ntitle: Legacy variance\nrevision_summary: Initial draft\n---\n\nedited body\n");
+    assert.match(p.ok("qa", "read", "VAR-001").stdout, /old body/);
+    assert.match(p.ok("claude", "checkin", "VAR-001").stdout, /Checked in: VAR-001/);
+    assert.match(fs.readFileSync(path.join(p.root, "QMS/CR/VAR-001-draft.md"), "utf8"), /edited body/, "the draft stays where the Python tool put it");
+    assert.ok(!fs.existsSync(path.join(p.root, "QMS/VAR")), "no second copy in another folder");
+    p.ok("claude", "checkout", "VAR-001");
+    assert.match(fs.readFileSync(path.join(p.root, ".claude/users/claude/workspace/VAR-001.md"), "utf8"), /edited body/);
+    assert.match(p.ok("qa", "read", "VAR-001", "--draft").stdout, /edited body/);
+  });
+
   it("unknown types are refused with the list of valid ones", () => {
     const p = project();
     const r = p.no("claude", "create", "CAPA", "--title", "x");

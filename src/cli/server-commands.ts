@@ -19,7 +19,10 @@ export function registerServerCommands(program: Command): void {
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const { runMcp } = await import("../mcp/run.js");
       const user = (cmd.optsWithGlobals() as { user?: string }).user;
-      process.exitCode = await runMcp({ ...(opts as object), user: user === "" ? undefined : user });
+      const code = await runMcp({ ...(opts as object), user: user === "" ? undefined : user });
+      // Exit at once once the server has stopped: waiting for the event loop to drain leaves a window in which
+      // Node has already restored the default signal action, so a repeated SIGTERM would turn exit 0 into 143.
+      process.exit(code);
     });
 
   const token = program.command("token").description("manage MCP access tokens (stored outside the project, hashes only)");

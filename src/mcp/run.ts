@@ -79,12 +79,10 @@ export function identityHeaderRefusal(transport: string, auth: string | undefine
 /** Run `qms mcp`; resolves with an exit code when it cannot start, otherwise serves until a signal or stdin EOF. */
 export async function runMcp(opts: McpCliOptions): Promise<number> {
   const log = stderrLogger(process.env.QMS_MCP_LOG !== "0");
+  // The handlers stay until the process exits: a second SIGTERM that lands after "stopped" (a supervisor
+  // repeating itself) must not fall through to the default action and turn exit 0 into 143.
   const signals = catchStopSignals(log);
-  try {
-    return await serve(opts, log, signals);
-  } finally {
-    signals.dispose();
-  }
+  return serve(opts, log, signals);
 }
 
 async function serve(opts: McpCliOptions, log: Logger, signals: StopSignals): Promise<number> {

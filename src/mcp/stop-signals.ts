@@ -3,7 +3,7 @@ import type { Logger } from "./log.js";
 export interface StopSignals {
   /** Resolves with the first SIGINT/SIGTERM received. */
   readonly requested: Promise<NodeJS.Signals>;
-  /** Remove the handlers (once the server has stopped). */
+  /** Remove the handlers (for in-process use; the CLI keeps them until it exits). */
   dispose(): void;
 }
 
