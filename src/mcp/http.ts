@@ -41,10 +41,6 @@ export interface RunningHttpServer {
 
 const OAUTH_PATH = /^\/(\.well-known\/(oauth-protected-resource|oauth-authorization-server|openid-configuration)(\/.*)?|register)$/;
 
-export function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
-  return h === "localhost" || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h);
-}
 
 /** The name part of a Host header value (`[::1]:8000` → `[::1]`, `Localhost:80` → `localhost`). */
 export function hostName(hostHeader: string): string {

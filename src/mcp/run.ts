@@ -1,11 +1,12 @@
 import * as path from "node:path";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { Project } from "../store/project.js";
-import { findProjectRoot } from "../store/root.js";
+import { resolveProjectRoot } from "../store/root.js";
 import { TokenStore } from "../store/tokens.js";
 import { demoRoot, ensureDemoProject } from "./demo.js";
 import { IdentityLockRegistry, identityLockTtlSeconds } from "./identity-locks.js";
-import { isLoopback, startHttpServer } from "./http.js";
+import { isLoopbackHost } from "../core/net.js";
+import { startHttpServer } from "./http.js";
 import { type Logger, stderrLogger } from "./log.js";
 import { catchStopSignals, type StopSignals } from "./stop-signals.js";
 import { buildServer } from "./server.js";
@@ -31,29 +32,18 @@ function die(message: string, hint?: string): number {
   return 2;
 }
 
-/** `--project-root` beats `QMS_PROJECT_ROOT` (used only if it holds a project), which beats walking up from cwd. */
+/** The project to serve: the one resolver's order (store/root.ts); `--demo` stands in when nothing is found. */
 async function resolveRoot(opts: McpCliOptions, log: Logger): Promise<{ root?: string; demo: boolean; error?: string }> {
-  if (opts.projectRoot !== undefined && opts.projectRoot !== "") {
-    const dir = path.resolve(opts.projectRoot);
-    const root = findProjectRoot(dir);
-    if (!root) return { demo: false, error: `--project-root ${dir} is not (inside) a QMS project (no qms.config.json or QMS/ folder).` };
-    return { root, demo: false };
-  }
-  const env = process.env.QMS_PROJECT_ROOT;
-  if (env && env.trim() !== "") {
-    const dir = path.resolve(env);
-    const root = findProjectRoot(dir);
-    if (root) return { root, demo: false };
-    log.log("warning", { message: `QMS_PROJECT_ROOT=${dir} holds no QMS project; ignoring it` });
-  }
-  if (opts.demo) {
+  const answer = resolveProjectRoot({ flag: opts.projectRoot, env: process.env, cwd: process.cwd(), walkUpFromCwd: !opts.demo });
+  for (const message of answer.warnings) log.log("warning", { message });
+  if (answer.ok) return { root: answer.root, demo: false };
+  const explicit = opts.projectRoot !== undefined && opts.projectRoot !== "";
+  if (opts.demo && !explicit) {
     const demo = await ensureDemoProject(demoRoot());
     if (demo.created) log.log("demo_created", { root: demo.root, notes: demo.notes });
     return { root: demo.root, demo: true };
   }
-  const root = findProjectRoot(process.cwd());
-  if (!root) return { demo: false, error: `no QMS project found at or above ${process.cwd()}.` };
-  return { root, demo: false };
+  return { demo: false, error: explicit ? answer.message : `no QMS project found at or above ${process.cwd()}.` };
 }
 
 /**
@@ -115,7 +105,7 @@ async function serve(opts: McpCliOptions, log: Logger, signals: StopSignals): Pr
   const host = opts.host ?? "127.0.0.1";
   const portNum = Number(opts.port ?? "8000");
   if (!Number.isInteger(portNum) || portNum < 0 || portNum > 65535) return die(`invalid --port '${opts.port}'`);
-  const loopback = isLoopback(host);
+  const loopback = isLoopbackHost(host);
   const store = new TokenStore();
   let hasTokens: boolean;
   try {
