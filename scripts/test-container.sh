@@ -184,7 +184,7 @@ ok "a symlink to /etc/passwd planted from inside: qms_checkin refused it, nothin
 # 5g. issue 13: no agent's token can be read from inside (tokens and run files live outside the project)
 QA_TOKEN="$(cd "$PROJ" && env "${ENGINE_ENV[@]}" node "$ROOT/bin/qms.js" token create --user qa --label qa-container 2>/dev/null | head -1)"
 OWN_TOKEN="$(sed -n 's/^QMS_TOKEN=//p' "$W/state/agents/claude.env")"
-[ -n "$QA_TOKEN" ] && [ -n "$OWN_TOKEN" ] || fail "could not mint the second agent's token / read the first"
+if [ -z "$QA_TOKEN" ] || [ -z "$OWN_TOKEN" ]; then fail "could not mint the second agent's token / read the first"; fi
 for tok in "$QA_TOKEN" "$OWN_TOKEN"; do
   if ex sh -c "grep -rqsF '$tok' /workspace /home /tmp"; then fail "an agent token is readable inside the container's files"; fi
 done

@@ -840,9 +840,11 @@ describe("document types and IDs (spec §12.7)", () => {
     assert.ok(exists(p.root, "QMS/SOP/SOP-001.md"));
     assert.ok(exists(p.root, "QMS/SOP/SOP-001-draft.md"));
     assert.ok(!exists(p.root, "QMS/.archive/SOP/SOP-001-v1.0.md"));
-    const co = audit(p.root, "SOP", "SOP-001").at(-1)!;
-    assert.equal(co.event, "CHECKOUT");
-    assert.equal(co.from_version, "1.0");
+    const [co, change] = audit(p.root, "SOP", "SOP-001").slice(-2);
+    assert.equal(co!.event, "CHECKOUT");
+    assert.equal(co!.from_version, "1.0");
+    // integrity §2: the status change EFFECTIVE → DRAFT is on the record too (the Python tool made it silently)
+    assert.deepEqual([change!.event, change!.from_status, change!.to_status], ["STATUS_CHANGE", "EFFECTIVE", "DRAFT"]);
     p.ok("claude", "route", "SOP-001", "--review");
     p.ok("qa", "review", "SOP-001", "--recommend", "--comment", "ok");
     p.ok("claude", "route", "SOP-001", "--approval");

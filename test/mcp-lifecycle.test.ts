@@ -56,16 +56,24 @@ test("a full SOP and CR lifecycle through MCP gives the same files, text and out
       const c = qms(viaCli, step.user, ...step.cli);
       assert.equal(c.code, 0, `${label} (CLI): ${c.out}`);
       assert.equal(r.isError, undefined, `${label} (MCP): ${text(r)}`);
-      assert.equal(text(r), c.stdout.trimEnd(), `${label}: MCP text = CLI stdout`);
+      // Issue 7: the same text, except that each adapter words the next steps its own way.
+      const steps = ((r.structuredContent as { next?: unknown[] } | undefined)?.next ?? []).length;
+      const mcpLines = text(r).split("\n");
+      const cliLines = c.stdout.trimEnd().split("\n");
+      assert.deepEqual(mcpLines.slice(0, mcpLines.length - steps), cliLines.slice(0, cliLines.length - steps), `${label}: MCP text = CLI stdout`);
+      for (const line of mcpLines.slice(mcpLines.length - steps)) assert.match(line, /call qms_[a-z]+/, `${label}: MCP names the tool`);
+      for (const line of cliLines.slice(cliLines.length - steps)) assert.match(line, /qms --user \w+ [a-z]+/, `${label}: the CLI names the command`);
     }
     assert.equal(meta(viaMcp, "SOP", "SOP-001").status, "REVIEWED");
     assert.equal(meta(viaMcp, "CR", "CR-001").status, "CLOSED");
-    // Refusals agree too.
     const r = await call(client, "qms_approve", { doc_id: "CR-001", user: "qa" });
     const c = qms(viaCli, "qa", "approve", "CR-001");
     assert.equal(r.isError, true);
     assert.equal(c.code, 1);
-    assert.equal(text(r), (c.stdout + c.stderr).trimEnd());
+    // Refusals agree too: the same rule; the next step named as a tool call over MCP, as a command on the CLI.
+    assert.equal(text(r), "Error: CR-001 is CLOSED, not in approval.\nNext: See: call qms_inbox");
+    assert.equal((c.stdout + c.stderr).trimEnd(), "Error: CR-001 is CLOSED, not in approval.\nNext: See: qms --user qa inbox");
+    assert.deepEqual((r.structuredContent as { next?: unknown }).next, [{ action: "inbox", lead: "See" }]);
     assert.deepEqual(normalizedTree(viaMcp), normalizedTree(viaCli));
   } finally {
     await client.close();

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { it } from "node:test";
-import { VERSION } from "../src/cli/version.js";
+import { VERSION } from "../src/core/package-version.js";
 import { REPO_ROOT } from "./helpers.js";
 
 it("the CLI's version is package.json's", () => {

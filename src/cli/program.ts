@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { registerDocumentCommands } from "./document-commands.js";
 import { registerKitCommands } from "./kit-commands.js";
 import { registerServerCommands } from "./server-commands.js";
-import { VERSION } from "./version.js";
+import { VERSION } from "../core/package-version.js";
 
 /** Build the `qms` program. Heavy modules (services, MCP SDK, session kit) load only inside actions. */
 export function buildProgram(): Command {

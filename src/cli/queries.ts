@@ -1,6 +1,7 @@
 import type { ServiceResult } from "../core/result.js";
 import { comments } from "../services/comments.js";
 import { makeContext, runService, type ServiceContext } from "../services/context.js";
+import { Project } from "../store/project.js";
 import { history } from "../services/history.js";
 import { inbox } from "../services/inbox.js";
 import { read } from "../services/read.js";
@@ -24,6 +25,6 @@ export type QueryName = keyof typeof QUERIES;
 
 /** Find the project from the working directory, call one service as `user`, print it; returns the exit code. */
 export async function runAsUser(user: string, call: ServiceCall): Promise<number> {
-  const prepared = runService(() => ({ ok: true, data: makeContext(process.cwd(), user), lines: [] }));
-  return renderResult(prepared.ok ? await call(prepared.data) : prepared);
+  const prepared = runService(() => ({ ok: true, data: makeContext(Project.open({ env: process.env, cwd: process.cwd() }), user), lines: [] }));
+  return renderResult(prepared.ok ? await call(prepared.data) : prepared, user);
 }

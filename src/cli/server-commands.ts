@@ -37,7 +37,10 @@ export function registerServerCommands(program: Command): void {
       const fromCli = program.getOptionValueSource("user") === "cli" ? (program.opts() as { user?: string }).user : undefined;
       const user = opts.user ?? fromCli ?? "";
       void cmd;
-      await runToken(opts.projectRoot, async (ctx) => (await import("../services/tokens.js")).tokenCreate(ctx, { user, label: opts.label }));
+      await runToken(opts.projectRoot, async (ctx) => {
+        const result = await (await import("../services/tokens.js")).tokenCreate(ctx, { user, label: opts.label });
+        return result.ok ? { ...result, warnings: tokenGuidance(result.data) } : result;
+      });
     });
   token
     .command("list")
@@ -56,16 +59,23 @@ export function registerServerCommands(program: Command): void {
     });
 }
 
+/** How to use a new token (stderr, so stdout is the token alone for scripts). */
+function tokenGuidance(t: { token: string; user: string; label: string; id: string; project: string; store: string }): string[] {
+  return [
+    `Token for QMS user '${t.user}' (label ${t.label}, id ${t.id}) on project ${t.project}.`,
+    `It is shown only this once; the store (${t.store}) keeps only its SHA-256 hash.`,
+    "Connect Claude Code with (both headers carry the same token):",
+    `  claude mcp add --transport http qms http://127.0.0.1:8000/mcp --header "Authorization: Bearer ${t.token}" --header "X-API-Key: ${t.token}"`,
+    `Revoke it with: qms token revoke ${t.label}`,
+  ];
+}
+
 type TokenCall = (ctx: import("../services/context.js").ServiceContext) => Promise<import("../core/result.js").ServiceResult<unknown>>;
 
 async function runToken(projectRoot: string | undefined, call: TokenCall): Promise<void> {
-  const [{ makeContext, runService }, { renderResult }, path] = await Promise.all([
-    import("../services/context.js"),
-    import("./render.js"),
-    import("node:path"),
-  ]);
-  const start = projectRoot ?? (process.env.QMS_PROJECT_ROOT?.trim() || process.cwd());
-  const prepared = runService(() => ({ ok: true, data: makeContext(path.resolve(start), ""), lines: [] }));
+  const [{ makeContext, runService }, { renderResult }] = await Promise.all([import("../services/context.js"), import("./render.js")]);
+  const { Project } = await import("../store/project.js");
+  const prepared = runService(() => ({ ok: true, data: makeContext(Project.open({ flag: projectRoot, env: process.env, cwd: process.cwd() }), ""), lines: [] }));
   try {
     process.exitCode = renderResult(prepared.ok ? await call(prepared.data) : prepared);
   } catch (err) {

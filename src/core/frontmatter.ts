@@ -1,4 +1,4 @@
-import { createRequire } from "node:module";
+import { parseYaml } from "./yaml.js";
 
 /** A Markdown document split into its YAML frontmatter and body (spec §7.1). */
 export interface ParsedDocument {
@@ -55,11 +55,9 @@ function parseScalar(raw: string): { value: unknown } | undefined {
   return { value: text };
 }
 
-let yamlLibrary: { parse(src: string): unknown } | undefined;
 function parseWithYamlLibrary(source: string): Record<string, unknown> {
-  yamlLibrary ??= createRequire(import.meta.url)("yaml") as { parse(src: string): unknown };
   try {
-    const parsed = yamlLibrary.parse(source);
+    const parsed = parseYaml(source);
     return parsed && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
   } catch {
     return {};

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
-import { VERSION } from "../cli/version.js";
+import { VERSION } from "../core/package-version.js";
 import type { TokenStore } from "../store/tokens.js";
 import { type Caller, identityHeaders } from "./identity.js";
 import type { IdentityLockRegistry } from "./identity-locks.js";

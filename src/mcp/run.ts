@@ -1,4 +1,3 @@
-import * as path from "node:path";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { Project } from "../store/project.js";
 import { resolveProjectRoot } from "../store/root.js";

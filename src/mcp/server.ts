@@ -2,11 +2,11 @@ import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mc
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import type { ServiceResult } from "../core/result.js";
+import { type ServiceResult, successLines } from "../core/result.js";
 import { ACTIVE_STATE_RULES, type WorkflowType } from "../core/transitions.js";
 import type { Status } from "../core/statuses.js";
-import { refusalText } from "../cli/render.js";
-import { VERSION } from "../cli/version.js";
+import { mcpRefusalText, mcpStep } from "./render.js";
+import { VERSION } from "../core/package-version.js";
 import type { ServiceContext } from "../services/context.js";
 import { inbox } from "../services/inbox.js";
 import { renderTaskBody } from "../services/prompts.js";
@@ -34,7 +34,11 @@ const OUTPUT_SCHEMA = z.object({
   data: z.unknown().optional().describe("the service's result (when ok)"),
   code: z.string().optional().describe("refusal code (when not ok)"),
   message: z.string().optional().describe("the rule that refused the action"),
-  hint: z.string().optional().describe("what to do next"),
+  hint: z.string().optional().describe("what to do next, in words"),
+  next: z
+    .array(z.object({ action: z.string(), doc_id: z.string().optional(), args: z.record(z.string(), z.unknown()).optional(), user: z.string().optional(), lead: z.string().optional() }))
+    .optional()
+    .describe("the next steps: call qms_<action> with doc_id and args (user: who must take it, when not you)"),
   details: z.array(z.string()).optional(),
   text: z.string().optional().describe("the same human-readable text as the text content"),
 });
@@ -44,14 +48,17 @@ export const SERVER_INSTRUCTIONS =
 
 export function toolResult(result: ServiceResult<unknown>): CallToolResult {
   if (result.ok) {
-    const text = [...result.lines, ...(result.warnings ?? [])].join("\n");
+    const text = [...successLines(result, mcpStep), ...(result.warnings ?? [])].join("\n");
     const shown = text === "" ? "(no output)" : text;
     // Some clients (Claude Code) hand the model only structuredContent: keep the human text in it too.
-    return { content: [{ type: "text", text: shown }], structuredContent: { ok: true, data: result.data, text: shown } };
+    const structured: Record<string, unknown> = { ok: true, data: result.data, text: shown };
+    if (result.next?.length) structured.next = result.next;
+    return { content: [{ type: "text", text: shown }], structuredContent: structured };
   }
-  const text = refusalText(result);
+  const text = mcpRefusalText(result);
   const structured: Record<string, unknown> = { ok: false, code: result.code, message: result.message };
   if (result.hint) structured.hint = result.hint;
+  if (result.next?.length) structured.next = result.next;
   if (result.details?.length) structured.details = result.details;
   structured.text = text;
   return { content: [{ type: "text", text }], structuredContent: structured, isError: true };
@@ -162,12 +169,12 @@ export function buildServer(env: ServerEnv, who: Caller | CallerRef): McpServer 
 function readerContext(env: ServerEnv, ref: CallerRef, argUser?: string): ServiceContext {
   const who = resolveReaderUser(ref.current, argUser);
   logIdentity(env, ref.current, who, "resource");
-  if (!who.ok) throw new McpError(ErrorCode.InvalidParams, refusalText(who.refusal));
+  if (!who.ok) throw new McpError(ErrorCode.InvalidParams, mcpRefusalText(who.refusal));
   return { project: env.project, user: who.user, now: env.now ? env.now() : new Date() };
 }
 
 function textOrThrow(result: ServiceResult<unknown>): string {
-  if (!result.ok) throw new McpError(ErrorCode.InvalidParams, refusalText(result));
+  if (!result.ok) throw new McpError(ErrorCode.InvalidParams, mcpRefusalText(result));
   return result.lines.join("\n");
 }
 
@@ -220,7 +227,7 @@ function registerPrompts(server: McpServer, env: ServerEnv, caller: CallerRef): 
       async (args) => {
         const ctx = readerContext(env, caller, args.user);
         const st = status(ctx, { docId: args.doc_id });
-        if (!st.ok) throw new McpError(ErrorCode.InvalidParams, refusalText(st));
+        if (!st.ok) throw new McpError(ErrorCode.InvalidParams, mcpRefusalText(st));
         const d = st.data;
         const active = ACTIVE_STATE_RULES[d.status as Status];
         const workflow: WorkflowType = active && active.kind === kind ? active.workflow : kind === "review" ? "REVIEW" : "APPROVAL";

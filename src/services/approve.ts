@@ -3,10 +3,9 @@ import { fail, type ServiceResult, success } from "../core/result.js";
 import { APPROVAL_STATES, type Status } from "../core/statuses.js";
 import { ACTIVE_STATE_RULES } from "../core/transitions.js";
 import { nextMajor } from "../core/version.js";
-import { exists, readTextIfExists, removeIfExists, writeFileAtomic } from "../store/fsio.js";
-import { authorize, requireAssigned, runService, type ServiceContext } from "./context.js";
-import { loadDoc } from "./documents.js";
-import { archiveSnapshot } from "./effects.js";
+import { type NextStep, step } from "../core/next.js";
+import { auditEvent, newChange } from "../store/change.js";
+import { applyAs, authorize, requireDocPermission, runService, type ServiceContext } from "./context.js";
 
 export interface ApproveData {
   doc_id: string;
@@ -23,19 +22,21 @@ export function approve(ctx: ServiceContext, input: { docId: string }): ServiceR
     const { project } = actor;
     const me = actor.user.name;
     return project.mutate(() => {
-      const loaded = loadDoc(project, input.docId);
+      const loaded = project.load(input.docId);
       const { doc, meta } = loaded;
       if (!APPROVAL_STATES.includes(meta.status)) {
-        fail("invalid-state", `${doc.id} is ${meta.status}, not in approval.`, `See: qms --user ${me} inbox`);
+        fail("invalid-state", `${doc.id} is ${meta.status}, not in approval.`, step("inbox", undefined, { lead: "See" }));
       }
-      requireAssigned(actor, doc, meta, "approve");
+      requireDocPermission(actor, "approve", loaded);
       if (!loaded.hasDraft) fail("corrupt-data", `${doc.id} is ${meta.status} but has no draft file.`, "Restore the draft from version control.");
-      project.appendAudit(doc, "APPROVE", me, meta.version, {}, actor.now);
+      const change = newChange(doc);
+      auditEvent(change, "APPROVE", me, meta.version);
       meta.pending_assignees = meta.pending_assignees.filter((u) => u !== me);
-      project.users.removeTasks(doc.id, me);
+      change.removeTasks.push({ users: me });
+      change.meta = meta;
       const lines = [`Approved: ${doc.id} (v${meta.version}) by ${me}`];
       if (meta.pending_assignees.length > 0) {
-        project.writeMeta(doc, meta);
+        applyAs(actor, change);
         lines.push(`Waiting for: ${meta.pending_assignees.join(", ")}`);
         return success({ doc_id: doc.id, version: meta.version, status: meta.status, remaining: [...meta.pending_assignees], completed: false }, lines);
       }
@@ -43,46 +44,45 @@ export function approve(ctx: ServiceContext, input: { docId: string }): ServiceR
       const oldVersion = meta.version;
       const newVersion = nextMajor(oldVersion);
       const approvedStatus = ACTIVE_STATE_RULES[meta.status]!.approvedTo!;
-      const draftFile = project.draftPath(doc);
-      const effectiveFile = project.effectivePath(doc);
-      archiveSnapshot(actor, loaded, oldVersion, draftFile);
-      project.appendAudit(doc, "STATUS_CHANGE", me, newVersion, { from_status: meta.status, to_status: approvedStatus }, actor.now);
+      const draft = project.readText(loaded, "draft") ?? "";
+      const effective = loaded.hasEffective ? project.readText(loaded, "effective") : undefined;
+      const archive = change.archive;
+      archive.push({ version: oldVersion, text: draft });
+      auditEvent(change, "STATUS_CHANGE", me, newVersion, { from_status: meta.status, to_status: approvedStatus });
       meta.version = newVersion;
       meta.status = approvedStatus;
+      const next: NextStep[] = [];
 
       if (meta.retiring) {
         // the version in force until now is archived too, so no approved text is ever lost
-        if (meta.effective_version && exists(effectiveFile)) archiveSnapshot(actor, loaded, meta.effective_version, effectiveFile);
-        archiveSnapshot(actor, loaded, newVersion, draftFile);
-        removeIfExists(draftFile);
-        removeIfExists(effectiveFile);
+        if (meta.effective_version && effective !== undefined) archive.push({ version: meta.effective_version, text: effective });
+        archive.push({ version: newVersion, text: draft });
+        change.draft = null;
+        change.effective = null;
         clearOwnership(meta);
         delete meta.retiring;
         meta.status = "RETIRED";
-        project.appendAudit(doc, "RETIRE", me, newVersion, { from_version: oldVersion }, actor.now);
-        project.appendAudit(doc, "STATUS_CHANGE", me, newVersion, { from_status: approvedStatus, to_status: "RETIRED" }, actor.now);
+        auditEvent(change, "RETIRE", me, newVersion, { from_version: oldVersion });
+        auditEvent(change, "STATUS_CHANGE", me, newVersion, { from_status: approvedStatus, to_status: "RETIRED" });
         lines.push(`Retired: ${doc.id} (v${newVersion})`, `Archived: v${oldVersion}, v${newVersion}`);
       } else if (!meta.executable) {
-        if (meta.effective_version && exists(effectiveFile)) archiveSnapshot(actor, loaded, meta.effective_version, effectiveFile);
-        writeFileAtomic(effectiveFile, readTextIfExists(draftFile) ?? "");
-        removeIfExists(draftFile);
+        if (meta.effective_version && effective !== undefined) archive.push({ version: meta.effective_version, text: effective });
+        change.effective = draft;
+        change.draft = null;
         clearOwnership(meta);
         meta.status = "EFFECTIVE";
         meta.effective_version = newVersion;
-        project.appendAudit(doc, "EFFECTIVE", me, newVersion, { from_version: oldVersion }, actor.now);
-        project.appendAudit(doc, "STATUS_CHANGE", me, newVersion, { from_status: approvedStatus, to_status: "EFFECTIVE" }, actor.now);
+        auditEvent(change, "EFFECTIVE", me, newVersion, { from_version: oldVersion });
+        auditEvent(change, "STATUS_CHANGE", me, newVersion, { from_status: approvedStatus, to_status: "EFFECTIVE" });
         lines.push(`${doc.id} is now EFFECTIVE (v${oldVersion} -> v${newVersion})`);
       } else {
         lines.push(`All approvals complete. Status: ${approvedStatus} (v${newVersion})`);
-        lines.push(
-          approvedStatus === "PRE_APPROVED"
-            ? `Next: qms --user ${meta.responsible_user} release ${doc.id}`
-            : `Next: qms --user ${meta.responsible_user} close ${doc.id}`,
-        );
+        const owner = meta.responsible_user ?? undefined;
+        next.push(step(approvedStatus === "PRE_APPROVED" ? "release" : "close", doc.id, { user: owner, lead: "Next" }));
       }
       meta.pending_assignees = [];
-      project.writeMeta(doc, meta);
-      return success({ doc_id: doc.id, version: meta.version, status: meta.status, remaining: [], completed: true }, lines);
+      applyAs(actor, change);
+      return success({ doc_id: doc.id, version: meta.version, status: meta.status, remaining: [], completed: true }, lines, { next });
     });
   });
 }

@@ -1,10 +1,11 @@
 import { fail, type ServiceResult, success } from "../core/result.js";
 import { isActiveWorkflow } from "../core/statuses.js";
 import { ACTIVE_STATE_RULES } from "../core/transitions.js";
-import { authorize, runService, type ServiceContext } from "./context.js";
-import { loadDoc } from "./documents.js";
+import { applyAs, authorize, runService, type ServiceContext } from "./context.js";
+import { step } from "../core/next.js";
+import { auditEvent, newChange } from "../store/change.js";
 import { validateAssignees } from "./assignees.js";
-import { taskId, writeTasks } from "./tasks.js";
+import { tasksInto } from "./tasks.js";
 
 /** `assign DOC_ID --assignees U...` (spec §5.5, REQ-TASK-004, REQ-SEC-007). */
 export function assign(ctx: ServiceContext, input: { docId: string; assignees: string[] }): ServiceResult<{ doc_id: string; added: string[]; already_assigned: string[] }> {
@@ -12,11 +13,11 @@ export function assign(ctx: ServiceContext, input: { docId: string; assignees: s
     const actor = authorize(ctx, "assign");
     const { project } = actor;
     return project.mutate(() => {
-      const loaded = loadDoc(project, input.docId);
+      const loaded = project.load(input.docId);
       const { doc, meta } = loaded;
       const rule = ACTIVE_STATE_RULES[meta.status];
       if (!loaded.hasDraft || !isActiveWorkflow(meta.status) || !rule) {
-        fail("invalid-state", `${doc.id} is ${meta.status}, not in an active workflow: assignees can only be added during a review or approval.`, `See: qms --user ${actor.user.name} status ${doc.id}`);
+        fail("invalid-state", `${doc.id} is ${meta.status}, not in an active workflow: assignees can only be added during a review or approval.`, step("status", doc.id, { lead: "See" }));
       }
       const wanted = validateAssignees(project, Array.isArray(input.assignees) ? input.assignees : [], rule.kind);
       const added = wanted.filter((u) => !meta.pending_assignees.includes(u));
@@ -26,11 +27,12 @@ export function assign(ctx: ServiceContext, input: { docId: string; assignees: s
         lines.push(`No new assignees for ${doc.id}.`);
         return success({ doc_id: doc.id, added, already_assigned: already }, lines);
       }
-      project.users.prepareTasks(added, taskId(doc.id, rule.workflow, meta.version));
       meta.pending_assignees = [...meta.pending_assignees, ...added];
-      project.writeMeta(doc, meta);
-      project.appendAudit(doc, "ASSIGN", actor.user.name, meta.version, { assignees: added }, actor.now);
-      writeTasks(project, loaded, { workflow: rule.workflow, assignedBy: actor.user.name, now: actor.now }, added);
+      const change = newChange(doc);
+      change.meta = meta;
+      auditEvent(change, "ASSIGN", actor.user.name, meta.version, { assignees: added });
+      tasksInto(change, project, loaded, { workflow: rule.workflow, assignedBy: actor.user.name, now: actor.now }, added);
+      applyAs(actor, change);
       lines.push(`Assigned to ${doc.id} (${rule.workflow}): ${added.join(", ")}`, `Pending: ${meta.pending_assignees.join(", ")}`);
       return success({ doc_id: doc.id, added, already_assigned: already }, lines);
     });

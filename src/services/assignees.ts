@@ -1,3 +1,4 @@
+import { step } from "../core/next.js";
 import { ASSIGNABLE_GROUPS } from "../core/permissions.js";
 import { fail } from "../core/result.js";
 import type { RouteKind } from "../core/transitions.js";
@@ -15,7 +16,7 @@ export function validateAssignees(project: Project, names: readonly unknown[], k
     const user = name === "" ? undefined : findUser(project, name);
     if (!user) {
       const shown = name.length > 40 ? `${name.slice(0, 40)}…` : name;
-      fail("unknown-user", `Cannot assign unknown user '${shown}'.`, "List users with: qms --user <you> user --list");
+      fail("unknown-user", `Cannot assign unknown user '${shown}'.`, step("user", undefined, { args: { list: true }, lead: "List users with" }));
     }
     if (!allowed.includes(user.group)) {
       fail(

@@ -1,7 +1,8 @@
+import { step } from "../core/next.js";
 import { fail, type ServiceResult, success } from "../core/result.js";
-import { authorize, requireOwner, runService, type ServiceContext } from "./context.js";
-import { loadDoc } from "./documents.js";
-import { applyCheckin, requireWorkspaceCopy } from "./effects.js";
+import { newChange } from "../store/change.js";
+import { applyAs, authorize, requireDocPermission, runService, type ServiceContext } from "./context.js";
+import { checkinInto, requireWorkspaceCopy } from "./effects.js";
 
 export interface CheckinData {
   doc_id: string;
@@ -15,19 +16,16 @@ export function checkin(ctx: ServiceContext, input: { docId: string }): ServiceR
     const actor = authorize(ctx, "checkin");
     const { project } = actor;
     return project.mutate(() => {
-      const loaded = loadDoc(project, input.docId);
+      const loaded = project.load(input.docId);
       const { doc, meta } = loaded;
-      requireOwner(actor, doc, meta, "check in");
-      if (!meta.checked_out) {
-        fail("not-checked-out", `${doc.id} is not checked out.`, `Check it out first: qms --user ${actor.user.name} checkout ${doc.id}`);
-      }
+      requireDocPermission(actor, "checkin", loaded);
+      if (!meta.checked_out) fail("not-checked-out", `${doc.id} is not checked out.`, step("checkout", doc.id, { lead: "Check it out first" }));
       const edited = requireWorkspaceCopy(actor, loaded);
-      applyCheckin(actor, loaded, edited);
-      project.writeMeta(doc, meta);
-      return success({ doc_id: doc.id, version: meta.version, status: meta.status }, [
-        `Checked in: ${doc.id} (v${meta.version})`,
-        `Status: ${meta.status}`,
-      ]);
+      const change = newChange(doc);
+      checkinInto(change, actor, loaded, edited);
+      change.meta = meta;
+      applyAs(actor, change);
+      return success({ doc_id: doc.id, version: meta.version, status: meta.status }, [`Checked in: ${doc.id} (v${meta.version})`, `Status: ${meta.status}`]);
     });
   });
 }

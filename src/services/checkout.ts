@@ -1,14 +1,13 @@
 import { isoDate } from "../core/audit-events.js";
 import { clearReviewTracking } from "../core/meta.js";
+import { step } from "../core/next.js";
 import { fail, type ServiceResult, success } from "../core/result.js";
 import { isActiveWorkflow, isTerminal } from "../core/statuses.js";
 import { CHECKOUT_TRANSITIONS } from "../core/transitions.js";
 import { formatVersion, nextMinor, parseVersion } from "../core/version.js";
-import { readTextIfExists, writeFileAtomic } from "../store/fsio.js";
-import { authorize, runService, type ServiceContext } from "./context.js";
-import { loadDoc } from "./documents.js";
-import { applyWithdraw, writeWorkspaceCopy } from "./effects.js";
-import { relativeTo } from "./validation.js";
+import { auditEvent, newChange } from "../store/change.js";
+import { applyAs, authorize, runService, type ServiceContext } from "./context.js";
+import { withdrawInto, workspaceCopyOf } from "./effects.js";
 
 export interface CheckoutData {
   doc_id: string;
@@ -27,27 +26,36 @@ export function checkout(ctx: ServiceContext, input: { docId: string }): Service
     const { project } = actor;
     const me = actor.user.name;
     return project.mutate(() => {
-      const loaded = loadDoc(project, input.docId);
+      const loaded = project.load(input.docId);
       const { doc, meta } = loaded;
       if (isTerminal(meta.status)) {
-        fail("invalid-state", `${doc.id} is ${meta.status}: a ${meta.status.toLowerCase()} document cannot be checked out.`, meta.status === "CLOSED" ? `To correct it, create an addendum: qms create ADD --parent ${doc.id}` : undefined);
+        fail(
+          "invalid-state",
+          `${doc.id} is ${meta.status}: a ${meta.status.toLowerCase()} document cannot be checked out.`,
+          meta.status === "CLOSED" ? step("create", undefined, { args: { doc_type: "ADD", parent: doc.id }, lead: "To correct it, create an addendum" }) : undefined,
+        );
       }
       const lines: string[] = [];
       const data: Partial<CheckoutData> = { doc_id: doc.id };
-      project.users.prepareWorkspaceCopy(me, doc.id);
+      const change = newChange(doc);
+      let draftText: string | undefined;
 
       if (loaded.hasDraft) {
         if (meta.checked_out) {
           if (meta.responsible_user === me) {
-            fail("checked-out", `You already have ${doc.id} checked out.`, `Edit ${project.users.relative(project.users.workspaceFile(me, doc.id))}, then: qms --user ${me} checkin ${doc.id}`);
+            fail("checked-out", `You already have ${doc.id} checked out.`, step("checkin", doc.id, { lead: `Edit ${project.users.relative(project.users.workspaceFile(me, doc.id))}, then` }));
           }
           fail("checked-out", `${doc.id} is checked out by ${meta.responsible_user}.`, `Ask ${meta.responsible_user} to check it in first.`);
         }
         if (isActiveWorkflow(meta.status)) {
           if (meta.responsible_user !== me) {
-            fail("not-owner", `${doc.id} is ${meta.status}; only its owner (responsible user) ${meta.responsible_user} may check it out, which withdraws the review or approval.`, `Ask ${meta.responsible_user} to withdraw it: qms --user ${meta.responsible_user} withdraw ${doc.id}`);
+            fail(
+              "not-owner",
+              `${doc.id} is ${meta.status}; only its owner (responsible user) ${meta.responsible_user} may check it out, which withdraws the review or approval.`,
+              step("withdraw", doc.id, { user: meta.responsible_user ?? undefined, lead: `Ask ${meta.responsible_user} to withdraw it` }),
+            );
           }
-          const withdrawn = applyWithdraw(actor, loaded);
+          const withdrawn = withdrawInto(change, actor, loaded);
           data.auto_withdrawn = withdrawn;
           lines.push(`Auto-withdrawn: ${withdrawn.from} -> ${withdrawn.to}`);
         }
@@ -64,13 +72,15 @@ export function checkout(ctx: ServiceContext, input: { docId: string }): Service
         meta.responsible_user = me;
         meta.checked_out = true;
         meta.checked_out_date = isoDate(actor.now);
-        project.writeMeta(doc, meta);
-        project.appendAudit(doc, "CHECKOUT", me, versionBefore, {}, actor.now);
+        auditEvent(change, "CHECKOUT", me, versionBefore);
+        if (next) auditEvent(change, "STATUS_CHANGE", me, meta.version, { from_status: statusBefore, to_status: next });
       } else if (loaded.hasEffective && !meta.executable) {
         // EFFECTIVE: a new N.1 draft beside the N.0 in force (REQ-WF-020); archiving waits for approval.
         const effectiveVersion = formatVersion({ major: parseVersion(meta.version).major, minor: 0 });
         const draftVersion = formatVersion({ major: parseVersion(meta.version).major, minor: 1 });
-        writeFileAtomic(project.draftPath(doc), readTextIfExists(project.effectivePath(doc)) ?? "");
+        draftText = project.readText(loaded, "effective") ?? "";
+        change.draft = draftText;
+        const statusBefore = meta.status;
         clearReviewTracking(meta);
         meta.status = "DRAFT";
         meta.version = draftVersion;
@@ -78,27 +88,24 @@ export function checkout(ctx: ServiceContext, input: { docId: string }): Service
         meta.responsible_user = me;
         meta.checked_out = true;
         meta.checked_out_date = isoDate(actor.now);
-        project.writeMeta(doc, meta);
-        project.appendAudit(doc, "CHECKOUT", me, draftVersion, { from_version: effectiveVersion }, actor.now);
+        auditEvent(change, "CHECKOUT", me, draftVersion, { from_version: effectiveVersion });
+        if (statusBefore !== "DRAFT") auditEvent(change, "STATUS_CHANGE", me, draftVersion, { from_status: statusBefore, to_status: "DRAFT" });
         data.from_version = effectiveVersion;
-        loaded.hasDraft = true;
       } else {
-        fail("not-found", `${doc.id} has no draft to check out (status ${meta.status}).`, `See: qms --user ${me} status ${doc.id}`);
+        fail("not-found", `${doc.id} has no draft to check out (status ${meta.status}).`, step("status", doc.id, { lead: "See" }));
       }
-      const workspacePath = writeWorkspaceCopy(actor, loaded);
+      change.meta = meta;
+      change.workspace.push({ user: me, text: workspaceCopyOf(actor, loaded, draftText) });
+      applyAs(actor, change);
       const result: CheckoutData = {
         ...data,
         doc_id: doc.id,
         version: meta.version,
         status: meta.status,
-        workspace_path: workspacePath,
+        workspace_path: project.users.relative(project.users.workspaceFile(me, doc.id)),
       };
-      lines.push(
-        `Checked out: ${doc.id} (v${meta.version}, ${meta.status})`,
-        `Workspace: ${result.workspace_path}`,
-        `Edit it, then: qms --user ${me} checkin ${doc.id}`,
-      );
-      return success(result, lines);
+      lines.push(`Checked out: ${doc.id} (v${meta.version}, ${meta.status})`, `Workspace: ${result.workspace_path}`);
+      return success(result, lines, { next: [step("checkin", doc.id, { lead: "Edit it, then" })] });
     });
   });
 }

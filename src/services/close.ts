@@ -1,13 +1,11 @@
-import * as path from "node:path";
 import { clearOwnership } from "../core/meta.js";
 import { fail, type ServiceResult, success } from "../core/result.js";
 import { isTerminal } from "../core/statuses.js";
 import { CLOSE_TRANSITION } from "../core/transitions.js";
-import { BASE_DOC_TYPES } from "../core/doctypes.js";
-import { listDir, readTextIfExists, removeIfExists, writeFileAtomic } from "../store/fsio.js";
-import type { Actor } from "./context.js";
-import { authorize, requireOwner, runService, type ServiceContext } from "./context.js";
-import { type LoadedDoc, loadDoc, tryLoadDoc } from "./documents.js";
+import { step } from "../core/next.js";
+import { auditEvent, type DocChange, newChange } from "../store/change.js";
+import type { LoadedDoc } from "../store/documents.js";
+import { type Actor, applyAs, authorize, requireDocPermission, runService, type ServiceContext } from "./context.js";
 
 export interface CloseData {
   doc_id: string;
@@ -21,21 +19,22 @@ export function close(ctx: ServiceContext, input: { docId: string }): ServiceRes
     const actor = authorize(ctx, "close");
     const { project } = actor;
     return project.mutate(() => {
-      const loaded = loadDoc(project, input.docId);
+      const loaded = project.load(input.docId);
       const { doc, meta } = loaded;
-      requireOwner(actor, doc, meta, "close");
+      requireDocPermission(actor, "close", loaded);
       if (!meta.executable) fail("invalid-type", `${doc.id} is not executable: only executable documents are closed (non-executables become EFFECTIVE).`);
       const attachment = doc.spec.attachment === true;
       if (attachment ? isTerminal(meta.status) : meta.status !== CLOSE_TRANSITION.from) {
         fail(
           "invalid-transition",
           `Cannot close ${doc.id} from ${meta.status}: ${attachment ? "it is already terminal" : `it must be ${CLOSE_TRANSITION.from}`}.`,
-          `See: qms --user ${actor.user.name} status ${doc.id}`,
+          step("status", doc.id, { lead: "See" }),
         );
       }
       if (!loaded.hasDraft) fail("corrupt-data", `${doc.id} has no draft file to close.`, "Restore the draft from version control.");
-      closeOne(actor, loaded);
-      project.users.removeWorkspaceCopy(actor.user.name, doc.id);
+      const change = closeChange(actor, loaded);
+      change.workspace.push({ user: actor.user.name, text: null });
+      applyAs(actor, change);
       const lines = [`Closed: ${doc.id} (v${meta.version})`];
       const cascaded = cascadeClose(actor, doc.id);
       for (const child of cascaded) lines.push(`Cascade closed: ${child}`);
@@ -45,35 +44,30 @@ export function close(ctx: ServiceContext, input: { docId: string }): ServiceRes
 }
 
 /** Promote the draft to the effective path and mark the document CLOSED. */
-function closeOne(actor: Actor, loaded: LoadedDoc): void {
-  const { project } = actor;
-  const { doc, meta } = loaded;
-  const draftFile = project.draftPath(doc);
-  writeFileAtomic(project.effectivePath(doc), readTextIfExists(draftFile) ?? "");
-  removeIfExists(draftFile);
+function closeChange(actor: Actor, loaded: LoadedDoc): DocChange {
+  const { meta, doc } = loaded;
+  const change = newChange(doc);
+  change.effective = actor.project.readText(loaded, "draft") ?? "";
+  change.draft = null;
   const from = meta.status;
-  project.appendAudit(doc, "CLOSE", actor.user.name, meta.version, {}, actor.now);
-  project.appendAudit(doc, "STATUS_CHANGE", actor.user.name, meta.version, { from_status: from, to_status: "CLOSED" }, actor.now);
+  auditEvent(change, "CLOSE", actor.user.name, meta.version);
+  auditEvent(change, "STATUS_CHANGE", actor.user.name, meta.version, { from_status: from, to_status: "CLOSED" });
   meta.status = "CLOSED";
   clearOwnership(meta);
   meta.pending_assignees = [];
-  project.writeMeta(doc, meta);
+  change.meta = meta;
+  return change;
 }
 
 /** Close every non-terminal attachment child `{ID}-{PREFIX}-NNN` of a closing parent (REQ-DOC-020). */
 function cascadeClose(actor: Actor, parentId: string): string[] {
   const closed: string[] = [];
-  const attachmentTypes = Object.values(BASE_DOC_TYPES).filter((t) => t.attachment);
-  for (const type of attachmentTypes) {
-    const pattern = new RegExp(`^${parentId}-${type.key}-\\d+\\.json$`);
-    for (const file of listDir(path.join(actor.project.metaRoot, type.key)).sort()) {
-      if (!pattern.test(file)) continue;
-      const child = tryLoadDoc(actor.project, actor.project.parseId(file.slice(0, -".json".length)));
-      if (!child || isTerminal(child.meta.status) || !child.hasDraft) continue;
-      closeOne(actor, child);
-      actor.project.users.removeWorkspaceCopies(child.doc.id);
-      closed.push(child.doc.id);
-    }
+  for (const child of actor.project.attachmentsOf(parentId)) {
+    if (isTerminal(child.meta.status) || !child.hasDraft) continue;
+    const change = closeChange(actor, child);
+    change.clearWorkspaces = true;
+    applyAs(actor, change);
+    closed.push(child.doc.id);
   }
   return closed;
 }

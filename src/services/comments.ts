@@ -3,7 +3,7 @@ import { fail, type ServiceResult, success } from "../core/result.js";
 import { REVIEW_STATES } from "../core/statuses.js";
 import { isVersionString } from "../core/version.js";
 import { authorize, runService, type ServiceContext } from "./context.js";
-import { loadDoc } from "./documents.js";
+import { step } from "../core/next.js";
 
 export interface CommentEntry {
   version: string;
@@ -32,9 +32,9 @@ export function comments(ctx: ServiceContext, input: { docId: string; version?: 
     const version = input.version;
     if (version !== undefined && (typeof version !== "string" || !isVersionString(version))) {
       const shown = typeof version === "string" ? JSON.stringify(version.length > 40 ? `${version.slice(0, 40)}…` : version) : String(version);
-      fail("invalid-argument", `Invalid version ${shown}: a version looks like 1.0 or 0.2.`, "See the versions of a document with: qms history <DOC_ID>");
+      fail("invalid-argument", `Invalid version ${shown}: a version looks like 1.0 or 0.2.`, step("history", "<DOC_ID>", { lead: "See the versions of a document with" }));
     }
-    const { doc, meta } = loadDoc(project, input.docId);
+    const { doc, meta } = project.load(input.docId);
     const events = project.readAudit(doc) ?? [];
 
     const inReview = REVIEW_STATES.includes(meta.status);

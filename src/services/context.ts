@@ -1,7 +1,8 @@
-import type { ParsedId } from "../core/ids.js";
-import type { DocMeta } from "../core/meta.js";
+import { step } from "../core/next.js";
 import { type Action, GROUP_GUIDANCE, groupAllows, PERMISSIONS } from "../core/permissions.js";
 import { fail, RefusalError, type ServiceResult } from "../core/result.js";
+import type { DocChange } from "../store/change.js";
+import type { LoadedDoc } from "../store/documents.js";
 import { Project } from "../store/project.js";
 import { type KnownUser, requireUser } from "../store/users.js";
 
@@ -10,12 +11,15 @@ export interface ServiceContext {
   project: Project;
   user: string;
   now: Date;
+  /** Which adapter acts, when it must be on the record (`web`: audited as `via: "web"`). */
+  via?: "web";
 }
 
 export interface Actor {
   project: Project;
   user: KnownUser;
   now: Date;
+  via?: "web";
 }
 
 export function makeContext(root: string | Project, user: string, now = new Date()): ServiceContext {
@@ -44,30 +48,37 @@ export function authorize(ctx: ServiceContext, action: Action, command: string =
       action === "fix" ? { stderr: true } : {},
     );
   }
-  return { project: ctx.project, user, now: ctx.now };
+  return { project: ctx.project, user, now: ctx.now, ...(ctx.via ? { via: ctx.via } : {}) };
 }
 
-/** Owner-only actions (REQ-SEC-003). */
-export function requireOwner(actor: Actor, doc: ParsedId, meta: DocMeta, command: string): void {
-  if (meta.responsible_user !== actor.user.name) {
+const VERBS: Partial<Record<Action, string>> = { checkin: "check in" };
+
+/**
+ * The document part of the permission table (REQ-SEC-003, -004): an owner-only action needs the caller to be
+ * the document's responsible user, an assigned-only action needs the caller among its pending assignees.
+ * The one place those flags of core/permissions are enforced.
+ */
+export function requireDocPermission(actor: Actor, action: Action, loaded: LoadedDoc): void {
+  const rule = PERMISSIONS[action];
+  const { doc, meta } = loaded;
+  const me = actor.user.name;
+  const verb = VERBS[action] ?? action;
+  if (rule.ownerOnly && meta.responsible_user !== me) {
     fail(
       "not-owner",
-      `Only the owner (responsible user) may ${command} ${doc.id}; its owner is ${meta.responsible_user ?? "nobody"}, not ${actor.user.name}.`,
+      `Only the owner (responsible user) may ${verb} ${doc.id}; its owner is ${meta.responsible_user ?? "nobody"}, not ${me}.`,
       meta.responsible_user
-        ? `Ask ${meta.responsible_user} to run it, or check the document's state with: qms --user ${actor.user.name} status ${doc.id}`
-        : `Check out the document first: qms --user ${actor.user.name} checkout ${doc.id}`,
+        ? step("status", doc.id, { lead: `Ask ${meta.responsible_user} to run it, or check the document's state with` })
+        : step("checkout", doc.id, { lead: "Check out the document first" }),
     );
+  }
+  if (rule.assignedOnly && !meta.pending_assignees.includes(me)) {
+    const assigned = meta.pending_assignees.length > 0 ? meta.pending_assignees.join(", ") : "nobody";
+    fail("not-assigned", `${me} is not assigned to ${verb} ${doc.id} (assigned: ${assigned}).`, step("inbox", undefined, { lead: "See your tasks with" }));
   }
 }
 
-/** Assigned-only actions (REQ-SEC-004). */
-export function requireAssigned(actor: Actor, doc: ParsedId, meta: DocMeta, command: string): void {
-  if (!meta.pending_assignees.includes(actor.user.name)) {
-    const assigned = meta.pending_assignees.length > 0 ? meta.pending_assignees.join(", ") : "nobody";
-    fail(
-      "not-assigned",
-      `${actor.user.name} is not assigned to ${command} ${doc.id} (assigned: ${assigned}).`,
-      `See your tasks with: qms --user ${actor.user.name} inbox`,
-    );
-  }
+/** Apply a change as the acting user: the audit events carry `via` when the action came from the web view. */
+export function applyAs(actor: Actor, change: DocChange): void {
+  actor.project.apply(change, { now: actor.now, ...(actor.via ? { via: actor.via } : {}) });
 }

@@ -1,15 +1,14 @@
-import * as path from "node:path";
 import { BASE_DOC_TYPES, creatableTypeKeys, type DocTypeSpec, SDLC_KINDS, sdlcTypeSpec } from "../core/doctypes.js";
 import { formatSequence, type ParsedId, TEMPLATE_NAME_PATTERN } from "../core/ids.js";
 import type { DocMeta } from "../core/meta.js";
 import { fail, type ServiceResult, success } from "../core/result.js";
 import { isoDate } from "../core/audit-events.js";
-import { ensureDir, exists, listDir, writeFileAtomic } from "../store/fsio.js";
+import { step } from "../core/next.js";
+import { auditEvent, newChange } from "../store/change.js";
 import type { Project } from "../store/project.js";
-import { authorize, runService, type ServiceContext } from "./context.js";
-import { loadDoc } from "./documents.js";
+import { applyAs, authorize, runService, type ServiceContext } from "./context.js";
 import { newDocumentContent } from "./templates.js";
-import { checkTextArg, relativeTo } from "./validation.js";
+import { checkTextArg } from "./validation.js";
 
 export interface CreateInput {
   type: string;
@@ -39,20 +38,18 @@ export function create(ctx: ServiceContext, input: CreateInput): ServiceResult<C
     const title = input.title === undefined ? `${typeKey} - [Title]` : checkTextArg("--title", input.title, "title");
     const parent = input.parent === undefined || input.parent === "" ? undefined : checkParent(project, spec, input.parent);
     if (spec.parentTypes && !parent) {
-      fail("invalid-parent", `${typeKey} documents need a parent (${spec.parentTypes.join(" or ")}).`, `Run: qms create ${typeKey} --parent <ID> --title "..."`);
+      fail("invalid-parent", `${typeKey} documents need a parent (${spec.parentTypes.join(" or ")}).`, step("create", undefined, { args: { doc_type: typeKey, parent: "<ID>", title: "..." }, lead: "Run" }));
     }
     if (!spec.parentTypes && parent) {
-      fail("invalid-parent", `${typeKey} documents have no parent; --parent is only for ${childTypes().join(", ")}.`, `Run: qms create ${typeKey} --title "..."`);
+      fail("invalid-parent", `${typeKey} documents have no parent; --parent is only for ${childTypes().join(", ")}.`, step("create", undefined, { args: { doc_type: typeKey, title: "..." }, lead: "Run" }));
     }
     if (spec.named && (input.name === undefined || input.name.trim() === "")) {
-      fail("invalid-argument", "TEMPLATE documents are named: --name is required.", 'Run: qms create TEMPLATE --name CR --title "..."');
+      fail("invalid-argument", "TEMPLATE documents are named: --name is required.", step("create", undefined, { args: { doc_type: "TEMPLATE", name: "CR", title: "..." }, lead: "Run" }));
     }
 
     return project.mutate(() => {
       const doc = project.parseId(allocateId(project, spec, parent, input.name));
-      if (exists(project.draftPath(doc)) || exists(project.effectivePath(doc)) || exists(project.metaPath(doc))) {
-        fail("already-exists", `${doc.id} already exists.`, `See it with: qms status ${doc.id}`);
-      }
+      if (project.isTaken(doc)) fail("already-exists", `${doc.id} already exists.`, step("status", doc.id, { lead: "See it with" }));
       const vr = spec.attachment === true;
       const version = vr ? "1.0" : "0.1";
       const status = vr ? "IN_EXECUTION" : "DRAFT";
@@ -70,19 +67,20 @@ export function create(ctx: ServiceContext, input: CreateInput): ServiceResult<C
         effective_version: null,
         pending_assignees: [],
       };
-      project.users.prepareWorkspaceCopy(actor.user.name, doc.id);
-      ensureDir(project.docDir(doc));
-      writeFileAtomic(project.draftPath(doc), content);
-      project.writeMeta(doc, meta);
-      project.appendAudit(doc, "CREATE", actor.user.name, version, { title }, actor.now);
-      const workspacePath = project.users.writeWorkspaceCopy(actor.user.name, doc.id, content);
+      const change = newChange(doc);
+      change.draft = content;
+      change.meta = meta;
+      change.workspace.push({ user: actor.user.name, text: content });
+      auditEvent(change, "CREATE", actor.user.name, version, { title });
+      applyAs(actor, change);
+      const workspacePath = project.users.relative(project.users.workspaceFile(actor.user.name, doc.id));
       const data: CreateData = {
         doc_id: doc.id,
         doc_type: doc.typeKey,
         version,
         status,
         title,
-        path: relativeTo(project, project.draftPath(doc)),
+        path: project.pathOf(doc, "draft"),
         workspace_path: workspacePath,
         responsible_user: actor.user.name,
       };
@@ -92,8 +90,7 @@ export function create(ctx: ServiceContext, input: CreateInput): ServiceResult<C
         `Workspace: ${data.workspace_path}`,
         `Responsible: ${actor.user.name}`,
         "",
-        `Edit the workspace copy, then: qms --user ${actor.user.name} checkin ${doc.id}`,
-      ]);
+      ], { next: [step("checkin", doc.id, { lead: "Edit the workspace copy, then" })] });
     });
   });
 }
@@ -116,23 +113,23 @@ function resolveType(project: Project, typeKey: string): DocTypeSpec {
   const ns = sdlc ? project.namespaces()[sdlc[1]!] : undefined;
   if (sdlc && ns && (SDLC_KINDS as readonly string[]).includes(sdlc[2]!)) return sdlcTypeSpec(sdlc[1]!, sdlc[2]!, ns.path);
   const shown = typeKey.length > 40 ? `${typeKey.slice(0, 40)}…` : typeKey;
-  fail("invalid-type", `Unknown document type '${shown}'. Valid types: ${creatableTypeKeys(project.namespaces()).join(", ")}.`, "Register an SDLC namespace with: qms namespace add NAME");
+  fail("invalid-type", `Unknown document type '${shown}'. Valid types: ${creatableTypeKeys(project.namespaces()).join(", ")}.`, step("namespace", undefined, { args: { add: "NAME" }, lead: "Register an SDLC namespace with" }));
 }
 
 function checkParent(project: Project, spec: DocTypeSpec, rawParent: string): ParsedId {
-  const parent = loadDoc(project, rawParent);
+  const parent = project.load(rawParent);
   if (!spec.parentTypes?.includes(parent.doc.typeKey)) {
     fail(
       "invalid-parent",
       `${article(spec.key)} ${spec.key} cannot be created under ${parent.doc.id} (a ${parent.doc.typeKey}); its parent must be a ${spec.parentTypes?.join(" or ") ?? "nothing"}.`,
-      "Pick a parent of the right type (see: qms status <ID>).",
+      step("status", "<ID>", { lead: "Pick a parent of the right type; see" }),
     );
   }
   if (spec.parentStatus && parent.meta.status !== spec.parentStatus) {
     fail(
       "invalid-parent",
       `${article(spec.key)} ${spec.key} needs its parent ${parent.doc.id} to be ${spec.parentStatus}; it is ${parent.meta.status}.`,
-      spec.parentStatus === "CLOSED" ? `Close ${parent.doc.id} first, or amend it another way.` : `Release ${parent.doc.id} first: qms release ${parent.doc.id}`,
+      spec.parentStatus === "CLOSED" ? `Close ${parent.doc.id} first, or amend it another way.` : step("release", parent.doc.id, { lead: `Release ${parent.doc.id} first` }),
     );
   }
   return parent.doc;
@@ -143,22 +140,12 @@ function allocateId(project: Project, spec: DocTypeSpec, parent: ParsedId | unde
   if (spec.named) {
     const upper = String(name).trim().toUpperCase();
     if (!TEMPLATE_NAME_PATTERN.test(upper)) {
-      fail("invalid-argument", `Invalid template name '${upper.slice(0, 40)}': use letters, digits and '_' only.`, "Run: qms create TEMPLATE --name CR");
+      fail("invalid-argument", `Invalid template name '${upper.slice(0, 40)}': use letters, digits and '_' only.`, step("create", undefined, { args: { doc_type: "TEMPLATE", name: "CR" }, lead: "Run" }));
     }
     return `TEMPLATE-${upper}`;
   }
   if (spec.singleton) return `SDLC-${spec.key}`;
   const prefix = parent ? `${parent.id}-${spec.key}` : spec.key;
-  const scanDirs = parent
-    ? [path.join(project.qmsRoot, parent.dir), path.join(project.metaRoot, spec.key)]
-    : [path.join(project.qmsRoot, spec.path), path.join(project.metaRoot, spec.key)];
-  const pattern = new RegExp(`^${prefix}-(\\d+)(?:$|[-.])`);
-  let max = 0;
-  for (const dir of scanDirs) {
-    for (const entry of listDir(dir)) {
-      const m = pattern.exec(entry);
-      if (m) max = Math.max(max, Number(m[1]));
-    }
-  }
+  const max = project.highestSequence(prefix, { docs: parent ? parent.dir : spec.path, metaType: spec.key });
   return `${prefix}-${formatSequence(max + 1)}`;
 }

@@ -1,34 +1,28 @@
+import { TEXT_FIELDS, textFieldProblem } from "../core/fields.js";
 import { minimalFrontmatterDocument, parseDocument, serializeDocument } from "../core/frontmatter.js";
 import { clearReviewTracking, type DocMeta } from "../core/meta.js";
+import { step } from "../core/next.js";
 import { fail } from "../core/result.js";
 import type { Status } from "../core/statuses.js";
 import { ACTIVE_STATE_RULES, CHECKIN_RESETS } from "../core/transitions.js";
 import { parseVersion, previousMinor } from "../core/version.js";
-import { TEXT_FIELDS, textFieldProblem } from "../core/fields.js";
-import { exists, readTextIfExists, writeFileAtomic } from "../store/fsio.js";
+import { auditEvent, type DocChange } from "../store/change.js";
+import type { LoadedDoc } from "../store/documents.js";
 import type { Actor } from "./context.js";
-import type { LoadedDoc } from "./documents.js";
 
 /**
- * State changes shared by several operations (withdraw and checkout's auto-withdraw; checkin and route's
- * auto-checkin; archiving). Callers hold the project lock and have done every check first.
+ * Decisions shared by several operations (withdraw and checkout's auto-withdraw; checkin and route's
+ * auto-checkin). Each mutates the meta and adds what must be written to the operation's change; nothing here
+ * touches a file. Callers hold the project lock and have done every check first.
  */
-
-/** Archives are write-once: an existing snapshot is never replaced (spec §3.6). */
-export function archiveSnapshot(actor: Actor, loaded: LoadedDoc, version: string, sourceFile: string): void {
-  const target = actor.project.archivePath(loaded.doc, version);
-  if (exists(target)) return;
-  const content = readTextIfExists(sourceFile);
-  if (content !== undefined) writeFileAtomic(target, content);
-}
 
 /** Where a withdraw from the current status leads, or undefined when nothing is in progress. */
 export function withdrawTarget(status: Status): Status | undefined {
   return ACTIVE_STATE_RULES[status]?.withdrawTo;
 }
 
-/** Undo an in-progress review/approval round (REQ-WF-018). Mutates `meta`; the caller writes it. */
-export function applyWithdraw(actor: Actor, loaded: LoadedDoc): { from: Status; to: Status } {
+/** Undo an in-progress review/approval round (REQ-WF-018). */
+export function withdrawInto(change: DocChange, actor: Actor, loaded: LoadedDoc): { from: Status; to: Status } {
   const { meta, doc } = loaded;
   const from = meta.status;
   const rule = ACTIVE_STATE_RULES[from];
@@ -37,8 +31,8 @@ export function applyWithdraw(actor: Actor, loaded: LoadedDoc): { from: Status; 
   clearReviewTracking(meta, rule.kind === "approval");
   delete meta.retiring;
   meta.status = rule.withdrawTo;
-  actor.project.appendAudit(doc, "WITHDRAW", actor.user.name, meta.version, { from_status: from, to_status: rule.withdrawTo }, actor.now);
-  actor.project.users.removeTasks(doc.id, "everyone");
+  auditEvent(change, "WITHDRAW", actor.user.name, meta.version, { from_status: from, to_status: rule.withdrawTo });
+  change.removeTasks.push({ users: "everyone" });
   return { from, to: rule.withdrawTo };
 }
 
@@ -57,13 +51,13 @@ export interface WorkspaceEdit {
 export function requireWorkspaceCopy(actor: Actor, loaded: LoadedDoc): WorkspaceEdit {
   const { users } = actor.project;
   const me = actor.user.name;
+  const shown = users.relative(users.workspaceFile(me, loaded.doc.id));
   const text = users.readWorkspaceCopy(me, loaded.doc.id);
   if (text === undefined) {
-    fail(
-      "not-checked-out",
-      `${loaded.doc.id} has no workspace copy for ${me} (expected ${users.relative(users.workspaceFile(me, loaded.doc.id))}).`,
-      `Check it out first: qms --user ${me} checkout ${loaded.doc.id} (see: qms --user ${me} workspace)`,
-    );
+    fail("not-checked-out", `${loaded.doc.id} has no workspace copy for ${me} (expected ${shown}).`, [
+      step("checkout", loaded.doc.id, { lead: "Check it out first" }),
+      step("workspace", undefined, { lead: "see" }),
+    ]);
   }
   const edited = parseDocument(text);
   for (const field of ["title", "revision_summary"] as const) {
@@ -73,43 +67,44 @@ export function requireWorkspaceCopy(actor: Actor, loaded: LoadedDoc): Workspace
     if (problem) {
       fail(
         "invalid-argument",
-        `The '${field}:' in ${users.relative(users.workspaceFile(me, loaded.doc.id))} ${problem}; the same limit applies as to --${field.replace("_", "-")}.`,
-        `Correct the frontmatter of the workspace copy, then check it in again.`,
+        `The '${field}:' in ${shown} ${problem}; the same limit applies as to --${field.replace("_", "-")}.`,
+        "Correct the frontmatter of the workspace copy, then check it in again.",
       );
     }
   }
   return edited;
 }
 
-/** Copy the workspace file back into the draft and release the checkout (REQ-DOC-008). Mutates `meta`. */
-export function applyCheckin(actor: Actor, loaded: LoadedDoc, edited: WorkspaceEdit): void {
+/** Copy the workspace file back into the draft and release the checkout (REQ-DOC-008). */
+export function checkinInto(change: DocChange, actor: Actor, loaded: LoadedDoc, edited: WorkspaceEdit): void {
   const { project } = actor;
-  const { doc, meta } = loaded;
-  const draftFile = project.draftPath(doc);
-  const current = readTextIfExists(draftFile);
+  const { meta } = loaded;
+  const me = actor.user.name;
+  const current = project.readText(loaded, "draft");
   if (meta.status === "IN_EXECUTION" && parseVersion(meta.version).minor > 0 && current !== undefined) {
-    archiveSnapshot(actor, loaded, previousMinor(meta.version), draftFile);
+    change.archive.push({ version: previousMinor(meta.version), text: current });
   }
   const previous = parseDocument(current ?? "").frontmatter;
-  const fields = {
-    title: edited.frontmatter.title ?? previous.title,
-    revision_summary: edited.frontmatter.revision_summary ?? previous.revision_summary,
-  };
-  writeFileAtomic(draftFile, serializeDocument(fields, edited.body));
+  change.draft = serializeDocument(
+    { title: edited.frontmatter.title ?? previous.title, revision_summary: edited.frontmatter.revision_summary ?? previous.revision_summary },
+    edited.body,
+  );
   meta.checked_out = false;
   meta.checked_out_date = null;
+  auditEvent(change, "CHECKIN", me, meta.version);
   const next = statusAfterCheckin(meta.status);
   if (next !== meta.status) {
+    // Integrity §2: every change of status is on the record (the Python tool reset silently).
+    auditEvent(change, "STATUS_CHANGE", me, meta.version, { from_status: meta.status, to_status: next });
     meta.status = next;
     clearReviewTracking(meta);
   }
-  project.appendAudit(doc, "CHECKIN", actor.user.name, meta.version, {}, actor.now);
-  project.users.removeWorkspaceCopy(actor.user.name, doc.id);
+  change.workspace.push({ user: me, text: null });
 }
 
 /** The workspace copy of a draft: its body with only title and revision_summary in the frontmatter. */
-export function writeWorkspaceCopy(actor: Actor, loaded: LoadedDoc): string {
-  return actor.project.users.writeWorkspaceCopy(actor.user.name, loaded.doc.id, minimalFrontmatterDocument(readTextIfExists(actor.project.draftPath(loaded.doc)) ?? ""));
+export function workspaceCopyOf(actor: Actor, loaded: LoadedDoc, draftText?: string): string {
+  return minimalFrontmatterDocument(draftText ?? actor.project.readText(loaded, "draft") ?? "");
 }
 
 export function describeMeta(meta: DocMeta): string {

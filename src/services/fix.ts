@@ -1,10 +1,9 @@
 import { isoDate } from "../core/audit-events.js";
 import { fail, type ServiceResult, success } from "../core/result.js";
-import { readTextIfExists, writeFileAtomic } from "../store/fsio.js";
-import { authorize, runService, type ServiceContext } from "./context.js";
-import { loadDoc } from "./documents.js";
+import { applyAs, authorize, runService, type ServiceContext } from "./context.js";
+import { step } from "../core/next.js";
+import { newChange } from "../store/change.js";
 import { effectiveFileVersion } from "./read.js";
-import { relativeTo } from "./validation.js";
 
 export interface FixData {
   doc_id: string;
@@ -30,25 +29,27 @@ export function fix(ctx: ServiceContext, input: { docId: string }): ServiceResul
   return runService(() => {
     const actor = authorize(ctx, "fix");
     const { project } = actor;
-    const loaded = loadDoc(project, input.docId);
+    const loaded = project.load(input.docId);
     const { doc, meta } = loaded;
     if (!loaded.hasEffective) {
-      fail("not-found", `${doc.id} has no effective file to fix (status ${meta.status}).`, `See its state with: qms status ${doc.id}`, { stderr: true });
+      fail("not-found", `${doc.id} has no effective file to fix (status ${meta.status}).`, step("status", doc.id, { lead: "See its state with" }), { stderr: true });
     }
     if (meta.status !== "EFFECTIVE" && meta.status !== "CLOSED") {
-      fail("invalid-state", `fix only applies to EFFECTIVE or CLOSED documents; ${doc.id} is ${meta.status}.`, `See its state with: qms status ${doc.id}`, {
+      fail("invalid-state", `fix only applies to EFFECTIVE or CLOSED documents; ${doc.id} is ${meta.status}.`, step("status", doc.id, { lead: "See its state with" }), {
         stderr: true,
       });
     }
-    const file = project.effectivePath(doc);
     const version = effectiveFileVersion(meta) ?? meta.version;
     return project.mutate(() => {
-      const original = readTextIfExists(file);
-      if (original === undefined) fail("not-found", `${relativeTo(project, file)} disappeared.`, `Try again: qms fix ${doc.id}`, { stderr: true });
+      const shown = project.pathOf(loaded, "effective");
+      const original = project.readText(loaded, "effective");
+      if (original === undefined) fail("not-found", `${shown} disappeared.`, step("fix", doc.id, { lead: "Try again" }), { stderr: true });
       const { text, changes } = legacyFixes(original, version, meta.status === "EFFECTIVE" ? isoDate(actor.now) : undefined);
-      const data: FixData = { doc_id: doc.id, path: relativeTo(project, file), changes };
+      const data: FixData = { doc_id: doc.id, path: shown, changes };
       if (changes.length === 0) return success(data, [`No fixes needed for ${doc.id}`]);
-      writeFileAtomic(file, text);
+      const change = newChange(doc);
+      change.effective = text;
+      applyAs(actor, change);
       return success(data, [`Fixed ${doc.id} (${data.path}):`, ...changes.map((c) => `  - ${c}`)]);
     });
   });

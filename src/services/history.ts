@@ -1,7 +1,7 @@
 import type { AuditEvent } from "../core/audit-events.js";
 import { fail, type ServiceResult, success } from "../core/result.js";
 import { authorize, runService, type ServiceContext } from "./context.js";
-import { tryLoadDoc } from "./documents.js";
+import { step } from "../core/next.js";
 
 export interface HistoryData {
   doc_id: string;
@@ -16,10 +16,8 @@ export function history(ctx: ServiceContext, input: { docId: string }): ServiceR
     const doc = project.parseId(input.docId);
     const events = project.readAudit(doc);
     if (events === undefined) {
-      if (!tryLoadDoc(project, doc)) {
-        fail("not-found", `Document not found: ${doc.id}.`, "Check the ID; your documents are listed by: qms inbox / qms workspace");
-      }
-      fail("not-found", `No audit history for ${doc.id} (QMS/.audit/${doc.typeKey}/${doc.id}.jsonl is missing).`, `See its current state with: qms status ${doc.id}`);
+      if (!project.tryLoad(doc)) project.load(doc.id); // refuses with "not found"
+      fail("not-found", `No audit history for ${doc.id} (QMS/.audit/${doc.typeKey}/${doc.id}.jsonl is missing).`, step("status", doc.id, { lead: "See its current state with" }));
     }
     const lines = [`Audit History: ${doc.id}`];
     if (events.length === 0) lines.push("(no events)");

@@ -1,11 +1,12 @@
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { isoDate } from "../core/audit-events.js";
 import { parseDocument } from "../core/frontmatter.js";
 import type { DocMeta } from "../core/meta.js";
 import { pythonJsonPretty } from "../core/pyjson.js";
 import { fail, type ServiceResult, success } from "../core/result.js";
-import { copyFileAtomic, ensureDir, exists, listDir, readTextIfExists, writeFileAtomic } from "../store/fsio.js";
+import { step } from "../core/next.js";
+import { auditEvent, newChange } from "../store/change.js";
+import { InitFiles } from "../store/init-files.js";
 import { Project } from "../store/project.js";
 import { CONFIG_FILE } from "../store/root.js";
 import { runService } from "./context.js";
@@ -46,7 +47,8 @@ export interface InitData {
 
 /** Template IDs shipped in seed/templates (TEMPLATE-ADD … TEMPLATE-VR). */
 export function seededTemplateIds(seedDir = SEED_DIR): string[] {
-  return listDir(path.join(seedDir, "templates"))
+  return new InitFiles("", seedDir)
+    .seedNames("templates")
     .filter((f) => /^TEMPLATE-[A-Z0-9_]+\.md$/.test(f))
     .map((f) => f.slice(0, -3))
     .sort();
@@ -54,12 +56,14 @@ export function seededTemplateIds(seedDir = SEED_DIR): string[] {
 
 /** The paths (relative to the root) that already exist and block `init`. */
 export function initBlockers(root: string): string[] {
-  return INIT_BLOCKERS.filter((rel) => exists(path.join(root, rel)));
+  const files = new InitFiles(root, SEED_DIR);
+  return INIT_BLOCKERS.filter((rel) => files.exists(rel));
 }
 
 /** What `init` will create, one line per artifact, for the confirmation prompt (REQ-INIT-012). */
 export function initPlan(root: string, createMarker = false): string[] {
   const templates = seededTemplateIds();
+  const files = new InitFiles(root, SEED_DIR);
   const lines = [
     `${CONFIG_FILE} (version 1.0, created timestamp, sdlc_namespaces)`,
     `QMS/ with ${QMS_DIRS.map((d) => `${d}/`).join(", ")}`,
@@ -68,9 +72,9 @@ export function initPlan(root: string, createMarker = false): string[] {
     `.claude/agents/qa.md (group quality), .claude/agents/tu.md (group reviewer)`,
     `.claude/hooks/${HOOK_FILES.join(", .claude/hooks/")} (write guard for QMS/.meta, .audit, .archive, qms-cli/)`,
   ];
-  if (!exists(path.join(root, ".claude", "settings.json"))) lines.push(".claude/settings.json (registers the write guard hook)");
+  if (!files.exists(".claude/settings.json")) lines.push(".claude/settings.json (registers the write guard hook)");
   lines.push("CLAUDE.md (starter instructions for the claude orchestrator)");
-  if (createMarker && !exists(path.join(root, MARKER_FILE))) lines.push(`${MARKER_FILE} (project marker)`);
+  if (createMarker && !files.exists(MARKER_FILE)) lines.push(`${MARKER_FILE} (project marker)`);
   return lines;
 }
 
@@ -80,13 +84,8 @@ export function initProject(input: { root: string; createMarker: boolean; now?: 
     const now = input.now ?? new Date();
     const seedDir = input.seedDir ?? SEED_DIR;
     const root = path.resolve(input.root);
-    let stat: fs.Stats | undefined;
-    try {
-      stat = fs.statSync(root);
-    } catch {
-      stat = undefined;
-    }
-    if (!stat?.isDirectory()) {
+    const files = new InitFiles(root, seedDir);
+    if (!files.isDirectory()) {
       fail("not-found", `Cannot initialize ${root}: it is not an existing directory.`, `Create it first (mkdir -p ${root}) or pass another --root.`);
     }
     const blockers = initBlockers(root);
@@ -94,7 +93,7 @@ export function initProject(input: { root: string; createMarker: boolean; now?: 
       fail(
         "already-exists",
         `Refusing to initialize ${root}: ${blockers.map((b) => `'${b}'`).join(", ")} already exist${blockers.length === 1 ? "s" : ""}. Nothing was changed.`,
-        "init only sets up a fresh project; remove or move those files first, or use the existing project as it is (e.g. qms --user claude inbox).",
+        step("inbox", undefined, { user: "claude", lead: "init only sets up a fresh project; remove or move those files first, or use the existing project as it is, e.g." }),
       );
     }
     const templates = seededTemplateIds(seedDir);
@@ -103,60 +102,44 @@ export function initProject(input: { root: string; createMarker: boolean; now?: 
       ...Object.keys(SEEDED_AGENTS).map((a) => `agents/${a}.md`),
       ...HOOK_FILES.map((h) => `hooks/${h}`),
       "claude.md",
-    ].filter((rel) => rel.includes("*") || !exists(path.join(seedDir, rel)));
+    ].filter((rel) => rel.includes("*") || !files.seedExists(rel));
     if (missingSeed.length > 0) {
       fail("not-available", `The qms package is incomplete: seed file(s) ${missingSeed.join(", ")} missing under ${seedDir}.`, "Reinstall the qms package.");
     }
     // read everything before writing anything
     const seedTemplates = templates.map((id) => {
-      const text = fs.readFileSync(path.join(seedDir, "templates", `${id}.md`), "utf8");
+      const text = files.seedText(`templates/${id}.md`) ?? "";
       const title = parseDocument(text).frontmatter.title;
       return { id, text, title: typeof title === "string" && title.trim() !== "" ? title : id };
     });
 
-    // Claim the project atomically: a concurrent init loses here, before it wrote anything.
-    const qmsRoot = path.join(root, "QMS");
-    try {
-      fs.mkdirSync(qmsRoot);
-    } catch {
-      fail("already-exists", `Refusing to initialize ${root}: 'QMS' already exists. Nothing was changed.`, "Another init may be running.");
-    }
-
-    const created: string[] = [];
-    const rel = (p: string): string => path.relative(root, p).split(path.sep).join("/");
-    const mkdir = (p: string): void => {
-      ensureDir(p);
-      created.push(`${rel(p)}/`);
-    };
-    const write = (p: string, content: string): void => {
-      writeFileAtomic(p, content);
-      created.push(rel(p));
-    };
-
+    files.claimQmsFolder();
+    const created = files.created;
     let markerCreated = false;
-    if (input.createMarker && !exists(path.join(root, MARKER_FILE))) {
-      write(path.join(root, MARKER_FILE), "This directory is a QMS project root (created by qms init).\n");
+    if (input.createMarker && !files.exists(MARKER_FILE)) {
+      files.write(MARKER_FILE, "This directory is a QMS project root (created by qms init).\n");
       markerCreated = true;
     }
-    write(path.join(root, CONFIG_FILE), `${pythonJsonPretty({ version: "1.0", created: pythonUtcTimestamp(now), sdlc_namespaces: [] })}\n`);
+    files.write(CONFIG_FILE, `${pythonJsonPretty({ version: "1.0", created: pythonUtcTimestamp(now), sdlc_namespaces: [] })}\n`);
+    // "QMS/" was claimed first; keep it listed after the config file, as before
+    created.splice(created.indexOf("QMS/"), 1);
     created.push("QMS/");
-    for (const d of QMS_DIRS) mkdir(path.join(qmsRoot, d));
+    for (const d of QMS_DIRS) files.mkdir(`QMS/${d}`);
 
     const project = new Project(root);
     for (const user of DEFAULT_USERS) {
       project.users.ensureUserFolders(user);
-      created.push(`${rel(project.users.workspaceDir(user))}/`, `${rel(project.users.inboxDir(user))}/`);
+      files.note(`${project.users.relative(project.users.workspaceDir(user))}/`);
+      files.note(`${project.users.relative(project.users.inboxDir(user))}/`);
     }
     for (const agent of Object.keys(SEEDED_AGENTS)) {
-      const target = project.agentFile(agent);
-      if (exists(target)) continue; // tu.md is not a blocker: keep the project's own definition
-      copyFileAtomic(path.join(seedDir, "agents", `${agent}.md`), target);
-      created.push(rel(target));
+      const target = `.claude/agents/${agent}.md`;
+      if (files.exists(target)) continue; // tu.md is not a blocker: keep the project's own definition
+      files.copySeed(`agents/${agent}.md`, target);
     }
 
     for (const t of seedTemplates) {
       const doc = project.parseId(t.id);
-      write(project.effectivePath(doc), t.text);
       const meta: DocMeta = {
         doc_id: t.id,
         doc_type: "TEMPLATE",
@@ -174,27 +157,28 @@ export function initProject(input: { root: string; createMarker: boolean; now?: 
         review_outcomes: {},
         approval_date: isoDate(now),
       };
-      project.writeMeta(doc, meta);
-      created.push(rel(project.metaPath(doc)));
-      project.appendAudit(doc, "CREATE", "system", "1.0", { title: t.title }, now);
-      project.appendAudit(doc, "EFFECTIVE", "system", "1.0", { from_version: "1.0" }, now);
-      created.push(rel(project.auditPath(doc)));
+      const change = newChange(doc);
+      change.effective = t.text;
+      change.meta = meta;
+      auditEvent(change, "CREATE", "system", "1.0", { title: t.title });
+      auditEvent(change, "EFFECTIVE", "system", "1.0", { from_version: "1.0" });
+      project.apply(change, { now });
+      files.note(project.pathOf(doc, "effective"));
+      files.note(project.relative(project.metaPath(doc)));
+      files.note(project.relative(project.auditPath(doc)));
     }
 
-    const hooksDir = path.join(root, ".claude", "hooks");
     for (const h of HOOK_FILES) {
-      const target = path.join(hooksDir, h);
-      if (exists(target)) continue;
-      copyFileAtomic(path.join(seedDir, "hooks", h), target);
-      created.push(rel(target));
+      const target = `.claude/hooks/${h}`;
+      if (files.exists(target)) continue;
+      files.copySeed(`hooks/${h}`, target);
     }
-    const settings = path.join(root, ".claude", "settings.json");
     let settingsCreated = false;
-    if (!exists(settings)) {
-      write(settings, `${JSON.stringify(HOOK_SETTINGS, null, 2)}\n`);
+    if (!files.exists(".claude/settings.json")) {
+      files.write(".claude/settings.json", `${JSON.stringify(HOOK_SETTINGS, null, 2)}\n`);
       settingsCreated = true;
     }
-    write(path.join(root, "CLAUDE.md"), readTextIfExists(path.join(seedDir, "claude.md")) ?? "");
+    files.write("CLAUDE.md", files.seedText("claude.md") ?? "");
 
     const data: InitData = {
       root,
@@ -220,11 +204,14 @@ export function initProject(input: { root: string; createMarker: boolean; now?: 
       "",
       "Next steps:",
       `  cd ${root}`,
-      '  qms --user claude create SOP --title "Document Control"',
-      "  qms --user claude inbox",
-      "  qms mcp        (MCP server for Claude Code; see the qms docs/mcp-server.md)",
     ];
-    return success(data, lines);
+    return success(data, lines, {
+      next: [
+        step("create", undefined, { user: "claude", args: { doc_type: "SOP", title: "Document Control" } }),
+        step("inbox", undefined, { user: "claude" }),
+        step("mcp", undefined, { lead: "The MCP server for Claude Code (see the qms docs/mcp-server.md)" }),
+      ],
+    });
   });
 }
 

@@ -1,3 +1,4 @@
+import { step } from "../core/next.js";
 import { type ServiceResult, refuse } from "../core/result.js";
 import { authorize, runService, type ServiceContext } from "./context.js";
 
@@ -20,7 +21,7 @@ export function interact(ctx: ServiceContext, _input: InteractInput): ServiceRes
     return refuse(
       "not-available",
       "interact is not available in this version: interactive (VR) authoring is not built yet.",
-      "Edit the VR's workspace copy and check it in like any other document: qms checkin <ID>",
+      step("checkin", "<ID>", { lead: "Edit the VR's workspace copy and check it in like any other document" }),
     );
   });
 }

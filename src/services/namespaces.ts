@@ -1,9 +1,7 @@
-import * as path from "node:path";
 import { BUILTIN_NAMESPACES, SDLC_KINDS } from "../core/doctypes.js";
 import { NAMESPACE_PATTERN } from "../core/ids.js";
-import { pythonJsonPretty } from "../core/pyjson.js";
+import { step } from "../core/next.js";
 import { fail, type ServiceResult, success } from "../core/result.js";
-import { ensureDir, readTextIfExists, writeFileAtomic } from "../store/fsio.js";
 import type { Project } from "../store/project.js";
 import { authorize, runService, type ServiceContext } from "./context.js";
 
@@ -27,7 +25,7 @@ export function namespaceCommand(ctx: ServiceContext, input: { action: string; n
     if (action === "list") return list(ctx);
     if (action === "add") return add(ctx, input.name);
     const shown = action.length > 40 ? `${action.slice(0, 40)}…` : action;
-    fail("invalid-argument", `Unknown namespace action '${shown}': use 'list' or 'add NAME'.`, `Run: qms --user ${ctx.user} namespace list`);
+    fail("invalid-argument", `Unknown namespace action '${shown}': use 'list' or 'add NAME'.`, step("namespace", undefined, { args: { list: true }, lead: "Run" }));
   });
 }
 
@@ -50,7 +48,7 @@ function list(ctx: ServiceContext): ServiceResult<NamespaceData> {
 function add(ctx: ServiceContext, rawName: string | undefined): ServiceResult<NamespaceData> {
   const { project } = authorize(ctx, "namespace_add", "namespace add");
   if (rawName === undefined || rawName.trim() === "") {
-    fail("invalid-argument", "namespace add needs a NAME.", `Run: qms --user ${ctx.user} namespace add MYPROJ`);
+    fail("invalid-argument", "namespace add needs a NAME.", step("namespace", undefined, { args: { add: "MYPROJ" }, lead: "Run" }));
   }
   const name = rawName.trim().toUpperCase();
   if (!NAMESPACE_PATTERN.test(name)) {
@@ -58,7 +56,7 @@ function add(ctx: ServiceContext, rawName: string | undefined): ServiceResult<Na
     fail(
       "invalid-argument",
       `Invalid namespace '${shown}': start with a letter, then letters, digits or '_' (at most 30 characters).`,
-      `Run: qms --user ${ctx.user} namespace add MYPROJ`,
+      step("namespace", undefined, { args: { add: "MYPROJ" }, lead: "Run" }),
     );
   }
   const nsPath = `SDLC-${name}`;
@@ -67,27 +65,16 @@ function add(ctx: ServiceContext, rawName: string | undefined): ServiceResult<Na
       fail(
         "already-exists",
         `Namespace ${name} already exists${name in BUILTIN_NAMESPACES ? " (built-in)" : ""}.`,
-        `See the namespaces with: qms --user ${ctx.user} namespace list`,
+        step("namespace", undefined, { args: { list: true }, lead: "See the namespaces with" }),
       );
     }
-    // keep whatever custom entries are on disk; never persist the built-ins
-    const stored: Record<string, { path: string }> = {};
-    const raw = readTextIfExists(project.namespacesFile);
-    if (raw !== undefined) {
-      for (const [k, v] of Object.entries(JSON.parse(raw) as Record<string, { path: string }>)) {
-        if (!(k in BUILTIN_NAMESPACES)) stored[k] = v;
-      }
-    }
-    stored[name] = { path: nsPath };
-    ensureDir(path.join(project.qmsRoot, nsPath));
-    writeFileAtomic(project.namespacesFile, pythonJsonPretty(stored));
+    project.registerNamespace(name, nsPath);
     const added: NamespaceEntry = { name, path: nsPath, types: SDLC_KINDS.map((k) => `${name}-${k}`), builtin: false };
     return success({ action: "add", namespaces: entries(project), added }, [
       `Registered SDLC namespace ${name}`,
       `  Folder: QMS/${nsPath}/`,
       `  Types:  ${added.types.join(", ")} (IDs ${added.types.map((t) => `SDLC-${t}`).join(", ")})`,
       "",
-      `Create its requirements specification with: qms --user ${ctx.user} create ${name}-RS --title "..."`,
-    ]);
+    ], { next: [step("create", undefined, { args: { doc_type: `${name}-RS`, title: "..." }, lead: "Create its requirements specification with" })] });
   });
 }

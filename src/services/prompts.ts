@@ -1,10 +1,11 @@
-import { createRequire } from "node:module";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { isoDate } from "../core/audit-events.js";
 import { taskTypeOf } from "../core/transitions.js";
-import type { TaskSpec } from "./tasks.js";
-import { packagePath } from "../store/package-root.js";
+import { commandLineStep } from "../core/command-line.js";
+import { step } from "../core/next.js";
+import { parseYaml } from "../core/yaml.js";
+import { readPackageText } from "../store/package-root.js";
+import { PACKAGE_PROMPTS_DIR, promptCandidates } from "../store/prompt-files.js";
+import type { TaskSpec } from "./task-spec.js";
 
 /**
  * Generated guidance of review/approval tasks (REQ-PROMPT-001..006). The content lives in YAML files under the
@@ -22,8 +23,7 @@ export interface PromptConfig {
   custom_footer: string;
 }
 
-/** The package's prompts/ folder (same answer from the tsc output and the CLI bundle). */
-export const PACKAGE_PROMPTS_DIR = packagePath("prompts");
+export { PACKAGE_PROMPTS_DIR, promptCandidates };
 
 const REVIEW_RESPONSE_FORMAT = [
   "## {user} Review: {doc_id}",
@@ -96,34 +96,13 @@ export const BUILTIN_PROMPTS: Readonly<Record<"review" | "approval", PromptConfi
   },
 };
 
-type YamlModule = { parse(src: string): unknown };
-let yamlModule: YamlModule | undefined;
-function yaml(): YamlModule {
-  // loaded only when a task is written, never on the CLI start-up path
-  yamlModule ??= createRequire(import.meta.url)("yaml") as YamlModule;
-  return yamlModule;
-}
-
-/** The files tried for a task, most specific first (REQ-PROMPT-003). */
-export function promptCandidates(spec: Pick<TaskSpec, "workflow" | "docType">, dir = PACKAGE_PROMPTS_DIR): string[] {
-  const kind = taskTypeOf(spec.workflow).toLowerCase();
-  const workflow = spec.workflow.toLowerCase();
-  const docType = spec.docType.toLowerCase();
-  // doc types are validated upstream; still, only a plain name ever becomes a file name
-  const typeFile = /^[a-z0-9_-]+$/.test(docType) ? [path.join(dir, kind, workflow, `${docType}.yaml`)] : [];
-  return [...typeFile, path.join(dir, kind, workflow, "default.yaml"), path.join(dir, kind, "default.yaml")];
-}
 
 /** Resolve the configuration for a task: the first readable, well-formed YAML file, else the built-in defaults. */
 export function resolvePromptConfig(spec: Pick<TaskSpec, "workflow" | "docType">, dir = PACKAGE_PROMPTS_DIR): { config: PromptConfig; source: string } {
   const kind = taskTypeOf(spec.workflow) === "APPROVAL" ? "approval" : "review";
   for (const file of promptCandidates(spec, dir)) {
-    let text: string;
-    try {
-      text = fs.readFileSync(file, "utf8");
-    } catch {
-      continue;
-    }
+    const text = readPackageText(file);
+    if (text === undefined) continue;
     const config = parsePromptConfig(text, BUILTIN_PROMPTS[kind]);
     if (config) return { config, source: file };
   }
@@ -134,7 +113,7 @@ export function resolvePromptConfig(spec: Pick<TaskSpec, "workflow" | "docType">
 export function parsePromptConfig(text: string, defaults: PromptConfig): PromptConfig | undefined {
   let raw: unknown;
   try {
-    raw = yaml().parse(text);
+    raw = parseYaml(text);
   } catch {
     return undefined;
   }
@@ -276,20 +255,22 @@ export function renderTaskBodyWith(spec: TaskSpec, config: PromptConfig): string
 }
 
 function commands(spec: TaskSpec, approval: boolean): string[] {
-  const u = spec.assignee;
   const id = spec.docId;
-  const readFirst = ["## Commands", "", "Read the document first:", "```", `qms --user ${u} read ${id} --draft`, "```", ""];
+  // Task files are read by agents with a shell as well as over MCP: both ways are written out.
+  const cli = (s: ReturnType<typeof step>): string => commandLineStep(spec.assignee)(s);
+  const readFirst = ["## Commands", "", "Read the document first:", "```", cli(step("read", id, { args: { draft: true } })), "```", ""];
+  const u = spec.assignee;
   if (approval) {
     return [
       ...readFirst,
       "**If ALL items are YES:**",
       "```",
-      `qms --user ${u} approve ${id}`,
+      cli(step("approve", id)),
       "```",
       "",
       "**If ANY item is NO:**",
       "```",
-      `qms --user ${u} reject ${id} --comment "[what is wrong and what must change]"`,
+      cli(step("reject", id, { args: { comment: "[what is wrong and what must change]" } })),
       "```",
       "",
       `With the MCP server: \`qms_approve(doc_id="${id}", user="${u}")\` or \`qms_reject(doc_id="${id}", comment="...", user="${u}")\`.`,
@@ -301,12 +282,12 @@ function commands(spec: TaskSpec, approval: boolean): string[] {
     "",
     "**If ALL items PASS:**",
     "```",
-    `qms --user ${u} review ${id} --recommend --comment "[your structured review]"`,
+    cli(step("review", id, { args: { outcome: "recommend", comment: "[your structured review]" } })),
     "```",
     "",
     "**If ANY item FAILS:**",
     "```",
-    `qms --user ${u} review ${id} --request-updates --comment "[your structured review with findings]"`,
+    cli(step("review", id, { args: { outcome: "request-updates", comment: "[your structured review with findings]" } })),
     "```",
     "",
     `With the MCP server: \`qms_review(doc_id="${id}", outcome="recommend" or "request-updates", comment="...", user="${u}")\`.`,

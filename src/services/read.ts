@@ -1,10 +1,8 @@
 import type { DocMeta } from "../core/meta.js";
 import { fail, type ServiceResult, success } from "../core/result.js";
 import { isVersionString } from "../core/version.js";
-import { readTextIfExists } from "../store/fsio.js";
+import { step } from "../core/next.js";
 import { authorize, runService, type ServiceContext } from "./context.js";
-import { loadDoc } from "./documents.js";
-import { relativeTo } from "./validation.js";
 
 export interface ReadInput {
   docId: string;
@@ -40,64 +38,63 @@ export function read(ctx: ServiceContext, input: ReadInput): ServiceResult<ReadD
     const version = input.version;
     if (version !== undefined && (typeof version !== "string" || !isVersionString(version))) {
       const shown = typeof version === "string" ? JSON.stringify(version.length > 40 ? `${version.slice(0, 40)}…` : version) : String(version);
-      fail("invalid-argument", `Invalid version ${shown}: a version looks like 1.0 or 0.2.`, "See the versions of a document with: qms history <DOC_ID>");
+      fail("invalid-argument", `Invalid version ${shown}: a version looks like 1.0 or 0.2.`, step("history", "<DOC_ID>", { lead: "See the versions of a document with" }));
     }
     if (version !== undefined && input.draft === true) {
-      fail("invalid-argument", "Use either --draft or --version, not both.", "Run: qms read <DOC_ID> --draft  or  qms read <DOC_ID> --version 1.0");
+      fail("invalid-argument", "Use either --draft or --version, not both.", [step("read", "<DOC_ID>", { args: { draft: true }, lead: "Run" }), step("read", "<DOC_ID>", { args: { version: "1.0" }, lead: "or" })]);
     }
-    const loaded = loadDoc(project, input.docId);
+    const loaded = project.load(input.docId);
     const { doc, meta } = loaded;
 
     let source: ReadData["source"];
-    let file: string;
+    let where: "draft" | "effective" | { archive: string };
     let shownVersion: string;
     if (version !== undefined) {
-      const archived = project.archivePath(doc, version);
       const effectiveVersion = effectiveFileVersion(meta);
-      if (readTextIfExists(archived) !== undefined) {
+      if (project.readText(loaded, { archive: version }) !== undefined) {
         source = "archive";
-        file = archived;
+        where = { archive: version };
       } else if (loaded.hasEffective && effectiveVersion === version) {
         source = "effective";
-        file = project.effectivePath(doc);
+        where = "effective";
       } else {
         fail(
           "not-found",
           `Version ${version} of ${doc.id} is not in the archive${effectiveVersion ? ` (the effective version is ${effectiveVersion})` : ""}.`,
-          `See which versions exist with: qms history ${doc.id}`,
+          step("history", doc.id, { lead: "See which versions exist with" }),
         );
       }
       shownVersion = version;
     } else if (input.draft === true) {
       if (!loaded.hasDraft) {
-        fail("not-found", `${doc.id} has no draft (status ${meta.status}, version ${meta.version}).`, `Read the effective version with: qms read ${doc.id}`);
+        fail("not-found", `${doc.id} has no draft (status ${meta.status}, version ${meta.version}).`, step("read", doc.id, { lead: "Read the effective version with" }));
       }
       source = "draft";
-      file = project.draftPath(doc);
+      where = "draft";
       shownVersion = meta.version;
     } else if (loaded.hasEffective) {
       source = "effective";
-      file = project.effectivePath(doc);
+      where = "effective";
       shownVersion = effectiveFileVersion(meta) ?? meta.version;
     } else if (loaded.hasDraft) {
       source = "draft";
-      file = project.draftPath(doc);
+      where = "draft";
       shownVersion = meta.version;
     } else {
       // RETIRED: no working file is left; its last version lives in the archive.
       source = "archive";
-      file = project.archivePath(doc, meta.version);
+      where = { archive: meta.version };
       shownVersion = meta.version;
-      if (readTextIfExists(file) === undefined) {
-        fail("not-found", `${doc.id} is ${meta.status} and has no readable file left.`, `See its history: qms history ${doc.id}`);
-      }
     }
 
-    const content = readTextIfExists(file);
+    const content = project.readText(loaded, where);
     if (content === undefined) {
-      fail("not-found", `${relativeTo(project, file)} disappeared while it was being read.`, `Try again: qms read ${doc.id}`);
+      if (source === "archive" && version === undefined) {
+        fail("not-found", `${doc.id} is ${meta.status} and has no readable file left.`, step("history", doc.id, { lead: "See its history" }));
+      }
+      fail("not-found", `${project.pathOf(loaded, where)} disappeared while it was being read.`, step("read", doc.id, { lead: "Try again" }));
     }
-    const data: ReadData = { doc_id: doc.id, source, version: shownVersion, path: relativeTo(project, file), content };
+    const data: ReadData = { doc_id: doc.id, source, version: shownVersion, path: project.pathOf(loaded, where), content };
     // One element: the CLI prints it followed by a newline, as the Python tool's print(content) did.
     return success(data, [content]);
   });

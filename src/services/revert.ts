@@ -1,7 +1,8 @@
 import { fail, type ServiceResult, success } from "../core/result.js";
 import { REVERT_TRANSITION } from "../core/transitions.js";
-import { authorize, requireOwner, runService, type ServiceContext } from "./context.js";
-import { loadDoc } from "./documents.js";
+import { step } from "../core/next.js";
+import { auditEvent, newChange } from "../store/change.js";
+import { applyAs, authorize, requireDocPermission, runService, type ServiceContext } from "./context.js";
 import { checkTextArg } from "./validation.js";
 
 const DEPRECATION = "WARNING: 'revert' is deprecated. Use 'checkout' on a POST_REVIEWED document instead (REQ-WF-017).";
@@ -13,15 +14,18 @@ export function revert(ctx: ServiceContext, input: { docId: string; reason: stri
     const { project } = actor;
     const reason = checkTextArg("--reason", input.reason, "reason");
     return project.mutate(() => {
-      const { doc, meta } = loadDoc(project, input.docId);
-      requireOwner(actor, doc, meta, "revert");
+      const loaded = project.load(input.docId);
+      const { doc, meta } = loaded;
+      requireDocPermission(actor, "revert", loaded);
+      const change = newChange(doc);
       if (meta.status !== REVERT_TRANSITION.from) {
-        fail("invalid-transition", `Cannot revert ${doc.id} from ${meta.status}: it must be ${REVERT_TRANSITION.from}.`, `See: qms --user ${actor.user.name} status ${doc.id}`);
+        fail("invalid-transition", `Cannot revert ${doc.id} from ${meta.status}: it must be ${REVERT_TRANSITION.from}.`, step("status", doc.id, { lead: "See" }));
       }
-      project.appendAudit(doc, "REVERT", actor.user.name, meta.version, { reason }, actor.now);
-      project.appendAudit(doc, "STATUS_CHANGE", actor.user.name, meta.version, { from_status: meta.status, to_status: REVERT_TRANSITION.to }, actor.now);
+      auditEvent(change, "REVERT", actor.user.name, meta.version, { reason });
+      auditEvent(change, "STATUS_CHANGE", actor.user.name, meta.version, { from_status: meta.status, to_status: REVERT_TRANSITION.to });
       meta.status = REVERT_TRANSITION.to;
-      project.writeMeta(doc, meta);
+      change.meta = meta;
+      applyAs(actor, change);
       return success({ doc_id: doc.id, version: meta.version, status: meta.status }, [
         DEPRECATION,
         `Reverted: ${doc.id}`,

@@ -1,8 +1,9 @@
 import { fail, type ServiceResult, success } from "../core/result.js";
 import { REVIEW_STATES } from "../core/statuses.js";
 import { ACTIVE_STATE_RULES } from "../core/transitions.js";
-import { authorize, requireAssigned, runService, type ServiceContext } from "./context.js";
-import { loadDoc } from "./documents.js";
+import { step } from "../core/next.js";
+import { auditEvent, newChange } from "../store/change.js";
+import { applyAs, authorize, requireDocPermission, runService, type ServiceContext } from "./context.js";
 import { checkTextArg } from "./validation.js";
 
 export interface ReviewData {
@@ -19,30 +20,33 @@ export function review(ctx: ServiceContext, input: { docId: string; outcome: "re
     const { project } = actor;
     const me = actor.user.name;
     if (input.outcome !== "recommend" && input.outcome !== "request-updates") {
-      fail("invalid-argument", "Give exactly one outcome: --recommend or --request-updates.", `Run: qms --user ${me} review ${String(input.docId)} --recommend --comment "..."`);
+      fail("invalid-argument", "Give exactly one outcome: --recommend or --request-updates.", step("review", String(input.docId), { args: { outcome: "recommend", comment: "..." }, lead: "Run" }));
     }
     const comment = checkTextArg("--comment", input.comment, "comment");
     const outcome = input.outcome === "recommend" ? "RECOMMEND" : "UPDATES_REQUIRED";
     return project.mutate(() => {
-      const { doc, meta } = loadDoc(project, input.docId);
+      const loaded = project.load(input.docId);
+      const { doc, meta } = loaded;
       if (!REVIEW_STATES.includes(meta.status)) {
-        fail("invalid-state", `${doc.id} is ${meta.status}, not in review.`, `See: qms --user ${me} inbox`);
+        fail("invalid-state", `${doc.id} is ${meta.status}, not in review.`, step("inbox", undefined, { lead: "See" }));
       }
-      requireAssigned(actor, doc, meta, "review");
-      project.appendAudit(doc, "REVIEW", me, meta.version, { outcome, comment }, actor.now);
+      requireDocPermission(actor, "review", loaded);
+      const change = newChange(doc);
+      auditEvent(change, "REVIEW", me, meta.version, { outcome, comment });
       meta.pending_assignees = meta.pending_assignees.filter((u) => u !== me);
       meta.review_outcomes = { ...(meta.review_outcomes ?? {}), [me]: outcome };
       const lines = [`Review submitted: ${doc.id} (${outcome})`];
       if (meta.pending_assignees.length === 0) {
         const from = meta.status;
         meta.status = ACTIVE_STATE_RULES[from]!.completesTo;
-        project.appendAudit(doc, "STATUS_CHANGE", me, meta.version, { from_status: from, to_status: meta.status }, actor.now);
+        auditEvent(change, "STATUS_CHANGE", me, meta.version, { from_status: from, to_status: meta.status });
         lines.push(`All reviews complete. Status: ${from} -> ${meta.status}`);
       } else {
         lines.push(`Waiting for: ${meta.pending_assignees.join(", ")}`);
       }
-      project.writeMeta(doc, meta);
-      project.users.removeTasks(doc.id, me);
+      change.meta = meta;
+      change.removeTasks.push({ users: me });
+      applyAs(actor, change);
       return success({ doc_id: doc.id, outcome, status: meta.status, remaining: [...meta.pending_assignees] }, lines);
     });
   });

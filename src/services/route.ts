@@ -5,11 +5,14 @@ import { resolveRoute, type RouteKind } from "../core/transitions.js";
 import { parseVersion } from "../core/version.js";
 import { findUser } from "../store/users.js";
 import type { Actor } from "./context.js";
-import { authorize, requireOwner, runService, type ServiceContext } from "./context.js";
-import { executionPhaseOf, loadDoc } from "./documents.js";
+import { applyAs, authorize, requireDocPermission, runService, type ServiceContext } from "./context.js";
+import { parseDocument } from "../core/frontmatter.js";
+import { step } from "../core/next.js";
+import { auditEvent, newChange } from "../store/change.js";
+import { executionPhaseOf } from "../store/documents.js";
 import { validateAssignees } from "./assignees.js";
-import { applyCheckin, requireWorkspaceCopy, statusAfterCheckin } from "./effects.js";
-import { taskId, writeTasks } from "./tasks.js";
+import { checkinInto, requireWorkspaceCopy, statusAfterCheckin } from "./effects.js";
+import { tasksInto } from "./tasks.js";
 
 export interface RouteInput {
   docId: string;
@@ -36,16 +39,16 @@ export function route(ctx: ServiceContext, input: RouteInput): ServiceResult<Rou
     const { project } = actor;
     const me = actor.user.name;
     if (input.kind !== "review" && input.kind !== "approval") {
-      fail("invalid-argument", "Say which workflow: exactly one of --review or --approval.", `Run: qms --user ${me} route ${String(input.docId)} --review`);
+      fail("invalid-argument", "Say which workflow: exactly one of --review or --approval.", step("route", String(input.docId), { args: { route_type: "review" }, lead: "Run" }));
     }
     const kind = input.kind;
     return project.mutate(() => {
-      const loaded = loadDoc(project, input.docId);
+      const loaded = project.load(input.docId);
       const { doc, meta } = loaded;
       if (!loaded.hasDraft) {
-        fail("not-found", `No draft found for ${doc.id} (status ${meta.status}).`, meta.status === "EFFECTIVE" ? `Check it out to revise it: qms --user ${me} checkout ${doc.id}` : undefined);
+        fail("not-found", `No draft found for ${doc.id} (status ${meta.status}).`, meta.status === "EFFECTIVE" ? step("checkout", doc.id, { lead: "Check it out to revise it" }) : undefined);
       }
-      requireOwner(actor, doc, meta, "route");
+      requireDocPermission(actor, "route", loaded);
       // Everything is checked against the state after the auto-checkin, before anything is written.
       const autoCheckin = meta.checked_out;
       const edited = autoCheckin ? requireWorkspaceCopy(actor, loaded) : undefined;
@@ -57,24 +60,26 @@ export function route(ctx: ServiceContext, input: RouteInput): ServiceResult<Rou
         fail(
           "invalid-transition",
           `Cannot route_${kind} from ${statusNow} (${meta.executable ? `executable, ${executionPhaseOf(meta)}` : "non-executable"}).`,
-          kind === "approval" && statusNow === "DRAFT" ? `Route it for review first: qms --user ${me} route ${doc.id} --review` : `See: qms --user ${me} status ${doc.id}`,
+          kind === "approval" && statusNow === "DRAFT"
+            ? step("route", doc.id, { args: { route_type: "review" }, lead: "Route it for review first" })
+            : step("status", doc.id, { lead: "See" }),
         );
       }
       const retire = input.retire === true;
       if (retire) {
         if (rule.workflow !== "APPROVAL" && rule.workflow !== "POST_APPROVAL") {
-          fail("invalid-argument", `--retire only applies to an approval (or post-approval) routing, not ${rule.workflow}.`, `Run: qms --user ${me} route ${doc.id} --approval --retire`);
+          fail("invalid-argument", `--retire only applies to an approval (or post-approval) routing, not ${rule.workflow}.`, step("route", doc.id, { args: { route_type: "approval", retire: true }, lead: "Run" }));
         }
         if (parseVersion(meta.version).major < 1) {
-          fail("invalid-state", `${doc.id} is v${meta.version}: only documents approved at least once (v1.0+) can be retired.`, `A never-approved document is cancelled instead: qms --user ${me} cancel ${doc.id} --confirm`);
+          fail("invalid-state", `${doc.id} is v${meta.version}: only documents approved at least once (v1.0+) can be retired.`, step("cancel", doc.id, { args: { confirm: true }, lead: "A never-approved document is cancelled instead" }));
         }
       }
       const assignees = validateAssignees(project, input.assign && input.assign.length > 0 ? input.assign : ["qa"], kind);
 
-      project.users.prepareTasks(assignees, taskId(doc.id, rule.workflow, meta.version));
+      const change = newChange(doc);
       const lines: string[] = [];
       if (edited) {
-        applyCheckin(actor, loaded, edited);
+        checkinInto(change, actor, loaded, edited);
         lines.push(`Auto-checked-in: ${doc.id} (v${meta.version})`);
       }
       const from = meta.status;
@@ -84,17 +89,18 @@ export function route(ctx: ServiceContext, input: RouteInput): ServiceResult<Rou
       meta.pending_assignees = assignees;
       if (retire) meta.retiring = true;
       else delete meta.retiring;
-      project.writeMeta(doc, meta);
-      project.appendAudit(doc, "STATUS_CHANGE", me, meta.version, { from_status: from, to_status: rule.to }, actor.now);
-      project.appendAudit(
-        doc,
+      change.meta = meta;
+      auditEvent(change, "STATUS_CHANGE", me, meta.version, { from_status: from, to_status: rule.to });
+      auditEvent(
+        change,
         kind === "review" ? "ROUTE_REVIEW" : "ROUTE_APPROVAL",
         me,
         meta.version,
         kind === "review" ? { assignees, review_type: rule.workflow } : { assignees, approval_type: rule.workflow },
-        actor.now,
       );
-      writeTasks(project, loaded, { workflow: rule.workflow, assignedBy: me, now: actor.now }, assignees);
+      // the title as checked in now (an auto-checkin may have changed it)
+      tasksInto(change, project, loaded, { workflow: rule.workflow, assignedBy: me, now: actor.now, title: titleIn(change.draft) ?? project.title(loaded) }, assignees);
+      applyAs(actor, change);
       lines.push(`Routed: ${doc.id} for ${rule.workflow}${retire ? " (retirement)" : ""}`, `Status: ${from} -> ${rule.to}`, `Assigned to: ${assignees.join(", ")}`);
       return success(
         { doc_id: doc.id, workflow: rule.workflow, from_status: from, to_status: rule.to, assignees, version: meta.version, auto_checked_in: autoCheckin, retiring: retire },
@@ -107,15 +113,20 @@ export function route(ctx: ServiceContext, input: RouteInput): ServiceResult<Rou
 /** REQ-WF-005: every recorded review recommends, and at least one came from the quality group. */
 function checkApprovalGate(actor: Actor, docId: string, outcomes: Record<string, ReviewOutcome>): void {
   const reviewers = Object.keys(outcomes);
-  const me = actor.user.name;
   if (reviewers.length === 0) {
-    fail("approval-gate", `No reviews on record for ${docId}: a document is routed for approval only after a review.`, `Route it for review first: qms --user ${me} route ${docId} --review`);
+    fail("approval-gate", `No reviews on record for ${docId}: a document is routed for approval only after a review.`, step("route", docId, { args: { route_type: "review" }, lead: "Route it for review first" }));
   }
   const blocking = reviewers.find((r) => outcomes[r] === "UPDATES_REQUIRED");
   if (blocking) {
-    fail("approval-gate", `Cannot route ${docId} for approval: ${blocking} requested updates.`, `Check out, revise and route for review again: qms --user ${me} checkout ${docId}`);
+    fail("approval-gate", `Cannot route ${docId} for approval: ${blocking} requested updates.`, step("checkout", docId, { lead: "Check out, revise and route for review again" }));
   }
   if (!reviewers.some((r) => findUser(actor.project, r)?.group === "quality")) {
-    fail("approval-gate", `Cannot route ${docId} for approval: no quality review on record (reviewed by ${reviewers.join(", ")}).`, `Route it for review with QA: qms --user ${me} route ${docId} --review --assign qa`);
+    fail("approval-gate", `Cannot route ${docId} for approval: no quality review on record (reviewed by ${reviewers.join(", ")}).`, step("route", docId, { args: { route_type: "review", assignees: ["qa"] }, lead: "Route it for review with QA" }));
   }
+}
+
+function titleIn(text: string | null | undefined): string | undefined {
+  if (typeof text !== "string") return undefined;
+  const title = parseDocument(text).frontmatter.title;
+  return typeof title === "string" ? title : undefined;
 }

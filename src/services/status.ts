@@ -1,8 +1,6 @@
 import { APPROVAL_STATES, REVIEW_STATES } from "../core/statuses.js";
 import { type ServiceResult, success } from "../core/result.js";
 import { authorize, runService, type ServiceContext } from "./context.js";
-import { currentFile, loadDoc, titleOf } from "./documents.js";
-import { relativeTo } from "./validation.js";
 
 export interface StatusData {
   doc_id: string;
@@ -26,16 +24,16 @@ const py = (b: boolean): string => (b ? "True" : "False");
 export function status(ctx: ServiceContext, input: { docId: string }): ServiceResult<StatusData> {
   return runService(() => {
     const { project } = authorize(ctx, "status");
-    const loaded = loadDoc(project, input.docId);
+    const loaded = project.load(input.docId);
     const { doc, meta } = loaded;
-    const current = currentFile(project, loaded);
+    const current = project.current(loaded);
     const data: StatusData = {
       doc_id: doc.id,
-      title: titleOf(project, loaded),
+      title: project.title(loaded),
       version: meta.version,
       status: meta.status,
       location: current.location,
-      path: relativeTo(project, current.file),
+      path: current.path,
       doc_type: meta.doc_type ?? doc.typeKey,
       executable: meta.executable,
       execution_phase: meta.execution_phase ?? null,

@@ -1,35 +1,19 @@
 import { isoDate } from "../core/audit-events.js";
 import { yamlScalar } from "../core/frontmatter.js";
 import { taskTypeOf, type WorkflowType } from "../core/transitions.js";
+import type { DocChange } from "../store/change.js";
+import type { LoadedDoc } from "../store/documents.js";
 import type { Project } from "../store/project.js";
-import { type LoadedDoc, titleOf } from "./documents.js";
 import { renderTaskBody } from "./prompts.js";
+import { type TaskSpec, taskId } from "./task-spec.js";
 
-export interface TaskSpec {
-  docId: string;
-  docType: string;
-  title: string;
-  workflow: WorkflowType;
-  /** The document's status once routed (e.g. IN_REVIEW). */
-  status: string;
-  version: string;
-  responsibleUser: string | null;
-  assignedBy: string;
-  assignee: string;
-  now: Date;
-}
+export { type TaskSpec, taskId };
 
-/** `task-{DOC_ID}-{workflow lowercase}-v{version with . → -}` (spec §3.3). */
-export function taskId(docId: string, workflow: WorkflowType, version: string): string {
-  return `task-${docId}-${workflow.toLowerCase()}-v${version.replace(/\./g, "-")}`;
-}
-
-/** Write one inbox task with the generated review/approval prompt (REQ-TASK-001, -002, REQ-PROMPT-001). */
-export function writeTask(project: Project, spec: TaskSpec): string {
-  const id = taskId(spec.docId, spec.workflow, spec.version);
+/** One inbox task file: frontmatter and the generated review/approval prompt (REQ-TASK-001, -002, REQ-PROMPT-001). */
+export function taskFileText(spec: TaskSpec): string {
   const frontmatter = [
     "---",
-    `task_id: ${id}`,
+    `task_id: ${taskId(spec.docId, spec.workflow, spec.version)}`,
     `task_type: ${taskTypeOf(spec.workflow)}`,
     `workflow_type: ${spec.workflow}`,
     `doc_id: ${spec.docId}`,
@@ -42,25 +26,31 @@ export function writeTask(project: Project, spec: TaskSpec): string {
     "---",
     "",
   ].join("\n");
-  return project.users.writeTask(spec.assignee, id, `${frontmatter}\n${renderTaskBody(spec)}`);
+  return `${frontmatter}\n${renderTaskBody(spec)}`;
 }
 
-/** One task per assignee for a document's current review/approval round (route, assign). */
-export function writeTasks(
+/** Add one task per assignee for a document's current review/approval round (route, assign) to a change. */
+export function tasksInto(
+  change: DocChange,
   project: Project,
   loaded: LoadedDoc,
-  round: { workflow: WorkflowType; assignedBy: string; now: Date },
+  round: { workflow: WorkflowType; assignedBy: string; now: Date; title?: string },
   assignees: readonly string[],
 ): void {
   const { doc, meta } = loaded;
   const common = {
     docId: doc.id,
     docType: doc.typeKey,
-    title: titleOf(project, loaded),
+    title: round.title ?? project.title(loaded),
     status: meta.status,
     version: meta.version,
     responsibleUser: meta.responsible_user,
-    ...round,
+    workflow: round.workflow,
+    assignedBy: round.assignedBy,
+    now: round.now,
   };
-  for (const assignee of assignees) writeTask(project, { ...common, assignee });
+  for (const assignee of assignees) {
+    const spec: TaskSpec = { ...common, assignee };
+    change.writeTasks.push({ user: assignee, taskId: taskId(doc.id, round.workflow, meta.version), text: taskFileText(spec) });
+  }
 }

@@ -1,6 +1,4 @@
-import * as path from "node:path";
 import { parseDocument, serializeDocument } from "../core/frontmatter.js";
-import { readTextIfExists } from "../store/fsio.js";
 import type { Project } from "../store/project.js";
 
 const NOTICE_COMMENT = /<!--(?:(?!-->)[\s\S])*?TEMPLATE DOCUMENT NOTICE[\s\S]*?-->\s*/;
@@ -20,9 +18,7 @@ export function newDocumentContent(project: Project, typeKey: string, docId: str
 }
 
 function templateBody(project: Project, typeKey: string): string | undefined {
-  if (!/^[A-Z0-9_-]+$/.test(typeKey)) return undefined;
-  const dir = path.join(project.qmsRoot, "TEMPLATE");
-  const text = readTextIfExists(path.join(dir, `TEMPLATE-${typeKey}.md`)) ?? readTextIfExists(path.join(dir, `TEMPLATE-${typeKey}-draft.md`));
+  const text = project.templateText(typeKey);
   if (text === undefined) return undefined;
   const afterOwnFrontmatter = parseDocument(text).body.replace(NOTICE_COMMENT, "").trimStart();
   const example = parseDocument(afterOwnFrontmatter);

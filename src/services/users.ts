@@ -1,9 +1,9 @@
 import { GROUPS, isGroup } from "../core/permissions.js";
 import { fail, refuse, type ServiceResult, success } from "../core/result.js";
-import { ensureDir, exists, writeFileAtomic } from "../store/fsio.js";
+import { commandLineStep } from "../core/command-line.js";
+import { step } from "../core/next.js";
 import { isBuiltinAdmin, listUsers, USER_NAME_PATTERN } from "../store/users.js";
 import { authorize, runService, type ServiceContext } from "./context.js";
-import { relativeTo } from "./validation.js";
 
 export interface UserAddData {
   name: string;
@@ -20,6 +20,8 @@ export interface UserListData {
 /** Agent file of a new user: the frontmatter the registry reads (REQ-USER-002) and a short how-to. */
 export function agentFileContent(name: string, group: string): string {
   const canApprove = group === "quality" || group === "reviewer";
+  // Agent files are read by agents with a shell: the commands are written out as command lines.
+  const cli = commandLineStep(name);
   return [
     "---",
     `name: ${name}`,
@@ -31,10 +33,10 @@ export function agentFileContent(name: string, group: string): string {
     "",
     `QMS user in group **${group}**.`,
     "",
-    `- Pending tasks: \`qms --user ${name} inbox\``,
-    `- Checked-out documents: \`qms --user ${name} workspace\``,
-    `- Review: \`qms --user ${name} review <DOC_ID> --recommend|--request-updates --comment "..."\``,
-    ...(canApprove ? [`- Approve or reject: \`qms --user ${name} approve <DOC_ID>\` / \`qms --user ${name} reject <DOC_ID> --comment "..."\``] : []),
+    `- Pending tasks: \`${cli(step("inbox"))}\``,
+    `- Checked-out documents: \`${cli(step("workspace"))}\``,
+    `- Review: \`${cli(step("review", "<DOC_ID>", { args: { outcome: "recommend|--request-updates", comment: "..." } }))}\``,
+    ...(canApprove ? [`- Approve or reject: \`${cli(step("approve", "<DOC_ID>"))}\` / \`${cli(step("reject", "<DOC_ID>", { args: { comment: "..." } }))}\``] : []),
     "",
   ].join("\n");
 }
@@ -50,30 +52,29 @@ export function userAdd(ctx: ServiceContext, input: { name: string; group?: stri
       fail(
         "invalid-argument",
         `Invalid user name '${shown}': use a letter followed by letters, digits, '_' or '-' (at most 64 characters).`,
-        "e.g. qms --user lead user --add tu_ui --group reviewer",
+        step("user", undefined, { user: "lead", args: { add: "tu_ui", group: "reviewer" }, lead: "e.g." }),
       );
     }
     if (isBuiltinAdmin(name)) {
-      fail("already-exists", `'${name}' is a hard-coded administrator; it needs no agent file.`, `Use it directly: qms --user ${name} inbox`);
+      fail("already-exists", `'${name}' is a hard-coded administrator; it needs no agent file.`, step("inbox", undefined, { user: name, lead: "Use it directly" }));
     }
     if (group === "") {
-      fail("invalid-argument", "user --add needs --group.", `Run: qms --user ${ctx.user} user --add ${name} --group <${GROUPS.join("|")}>`);
+      fail("invalid-argument", "user --add needs --group.", step("user", undefined, { args: { add: name, group: `<${GROUPS.join("|")}>` }, lead: "Run" }));
     }
     if (!isGroup(group)) {
-      fail("invalid-argument", `Invalid group '${group.slice(0, 40)}': it must be one of ${GROUPS.join(", ")}.`, `Run: qms --user ${ctx.user} user --add ${name} --group reviewer`);
+      fail("invalid-argument", `Invalid group '${group.slice(0, 40)}': it must be one of ${GROUPS.join(", ")}.`, step("user", undefined, { args: { add: name, group: "reviewer" }, lead: "Run" }));
     }
-    const agentFile = project.agentFile(name);
-    if (exists(agentFile)) {
-      fail("already-exists", `User '${name}' already exists (.claude/agents/${name}.md).`, `See every user with: qms --user ${ctx.user} user --list`);
-    }
+    const exists = (): never =>
+      fail("already-exists", `User '${name}' already exists (.claude/agents/${name}.md).`, step("user", undefined, { args: { list: true }, lead: "See every user with" }));
+    if (project.hasAgentFile(name)) exists();
     return project.mutate(() => {
-      if (exists(agentFile)) fail("already-exists", `User '${name}' already exists (.claude/agents/${name}.md).`);
-      writeFileAtomic(agentFile, agentFileContent(name, group));
+      if (project.hasAgentFile(name)) exists();
       project.users.ensureUserFolders(name);
+      const agentFile = project.writeAgentFile(name, agentFileContent(name, group));
       const data: UserAddData = {
         name,
         group,
-        agent_file: relativeTo(project, agentFile),
+        agent_file: agentFile,
         workspace: project.users.relative(project.users.workspaceDir(name)),
         inbox: project.users.relative(project.users.inboxDir(name)),
       };
@@ -83,8 +84,7 @@ export function userAdd(ctx: ServiceContext, input: { name: string; group?: stri
         `  Workspace:  ${data.workspace}/`,
         `  Inbox:      ${data.inbox}/`,
         "",
-        `The new user can now run: qms --user ${name} inbox`,
-      ]);
+      ], { next: [step("inbox", undefined, { user: name, lead: "The new user can now run" })] });
     });
   });
 }
@@ -104,6 +104,9 @@ export function userUsage(): ServiceResult<Record<string, unknown>> {
   return refuse(
     "invalid-argument",
     "user needs an action: --add NAME --group GROUP, or --list.",
-    `Usage: qms --user <admin> user --add <name> --group <${GROUPS.join("|")}>  |  qms --user <user> user --list`,
+    [
+      step("user", undefined, { user: "<admin>", args: { add: "<name>", group: `<${GROUPS.join("|")}>` }, lead: "Usage" }),
+      step("user", undefined, { user: "<user>", args: { list: true }, lead: "or" }),
+    ],
   );
 }

@@ -2,7 +2,6 @@ import { parseDocument } from "../core/frontmatter.js";
 import { isIdProblem, parseDocId } from "../core/ids.js";
 import { type ServiceResult, success } from "../core/result.js";
 import { authorize, runService, type ServiceContext } from "./context.js";
-import { tryLoadDoc } from "./documents.js";
 
 export interface WorkspaceEntry {
   doc_id: string;
@@ -49,7 +48,7 @@ export function workspace(ctx: ServiceContext): ServiceResult<WorkspaceData> {
       if (!isIdProblem(parsed)) {
         entry.doc_id = parsed.id;
         try {
-          const loaded = tryLoadDoc(project, parsed);
+          const loaded = project.tryLoad(parsed);
           if (loaded) {
             entry.version = loaded.meta.version;
             entry.status = loaded.meta.status;

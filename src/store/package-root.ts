@@ -26,3 +26,12 @@ export function packageRoot(): string {
 export function packagePath(...segments: string[]): string {
   return path.join(packageRoot(), ...segments);
 }
+
+/** A file shipped with the package (prompts, seed files), or undefined when it is not there. */
+export function readPackageText(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+}

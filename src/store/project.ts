@@ -1,14 +1,18 @@
 import * as path from "node:path";
 import { auditTimestamp, type AuditEvent, type AuditEventType } from "../core/audit-events.js";
-import { BUILTIN_NAMESPACES } from "../core/doctypes.js";
+import { BASE_DOC_TYPES, BUILTIN_NAMESPACES } from "../core/doctypes.js";
 import { isIdProblem, type ParsedId, parseDocId } from "../core/ids.js";
 import type { DocMeta } from "../core/meta.js";
 import { pythonJsonLine, pythonJsonPretty } from "../core/pyjson.js";
+import { step } from "../core/next.js";
 import { fail } from "../core/result.js";
-import { appendLine, exists, FileTextCache, readTextIfExists, writeFileAtomic } from "./fsio.js";
+import { appendLine, ensureDir, exists, FileTextCache, listDir, readTextIfExists, writeFileAtomic } from "./fsio.js";
 import { withLock } from "./lock.js";
-import { findProjectRoot } from "./root.js";
+import { resolveProjectRoot, type RootQuery } from "./root.js";
 import { UserArea } from "./user-area.js";
+import { applyChange } from "./apply-change.js";
+import type { DocChange } from "./change.js";
+import { childIdsOf, currentFile, type LoadedDoc, loadDoc, type TextLocation, titleOf, tryLoadDoc } from "./documents.js";
 
 export type Namespaces = Record<string, { path: string }>;
 
@@ -34,17 +38,18 @@ export class Project {
     this.agentsRoot = path.join(root, ".claude", "agents");
   }
 
-  /** Find the project from a directory, or refuse with the way out. */
+  /** Find the project from a directory (at or above it), or refuse with the way out. */
   static discover(start: string): Project {
-    const root = findProjectRoot(start);
-    if (!root) {
-      fail(
-        "not-project",
-        `No QMS project found at or above ${path.resolve(start)} (looked for qms.config.json, then a QMS/ folder).`,
-        "cd into a QMS project, pass --project-root, or create one with: qms init --root <DIR>",
-      );
+    return Project.open({ flag: start, cwd: start });
+  }
+
+  /** Open the project the one resolver names (store/root.ts: --project-root, QMS_PROJECT_ROOT, walking up). */
+  static open(query: RootQuery): Project {
+    const answer = resolveProjectRoot(query);
+    if (!answer.ok) {
+      fail("not-project", answer.message, step("init", undefined, { args: { root: "<DIR>" }, lead: "cd into a QMS project, pass --project-root, or create one with" }));
     }
-    return new Project(root);
+    return new Project(answer.root);
   }
 
   // ---- namespaces ----
@@ -77,7 +82,7 @@ export class Project {
     const parsed = parseDocId(raw, () => this.namespaces());
     if (isIdProblem(parsed)) {
       const shown = typeof raw === "string" ? JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw) : String(raw);
-      fail("invalid-id", `Invalid document ID ${shown}: ${parsed.reason}.`, "Use an ID such as SOP-001 or CR-001 (see: qms inbox, qms workspace).");
+      fail("invalid-id", `Invalid document ID ${shown}: ${parsed.reason}.`, "Use an ID such as SOP-001 or CR-001; your own documents are listed by inbox and workspace.");
     }
     return this.locateLegacy(parsed);
   }
@@ -162,6 +167,138 @@ export class Project {
     return events;
   }
 
+  // ---- registries: agent files, namespaces ----
+  hasAgentFile(user: string): boolean {
+    return exists(this.agentFile(user));
+  }
+
+  /** Write a new user's agent file; returns its relative path. */
+  writeAgentFile(user: string, text: string): string {
+    writeFileAtomic(this.agentFile(user), text);
+    return this.relative(this.agentFile(user));
+  }
+
+  /** Register an SDLC namespace: its folder and its entry (the built-ins are never persisted). */
+  registerNamespace(name: string, folder: string): void {
+    const stored: Record<string, { path: string }> = {};
+    const raw = readTextIfExists(this.namespacesFile);
+    if (raw !== undefined) {
+      for (const [k, v] of Object.entries(safeJson(raw, this.namespacesFile) as Record<string, { path: string }>)) {
+        if (!(k in BUILTIN_NAMESPACES)) stored[k] = v;
+      }
+    }
+    stored[name] = { path: folder };
+    ensureDir(path.join(this.qmsRoot, folder));
+    writeFileAtomic(this.namespacesFile, pythonJsonPretty(stored));
+  }
+
+  // ---- documents: loading and reading (the services never build a path) ----
+  /** Load a document by a raw ID (validated first), or refuse with "not found". */
+  load(rawId: unknown): LoadedDoc {
+    return loadDoc(this, rawId);
+  }
+
+  tryLoad(doc: ParsedId): LoadedDoc | undefined {
+    return tryLoadDoc(this, doc);
+  }
+
+  /** The text of the draft, the effective file or an archived version, or undefined when it is not there. */
+  readText(loaded: LoadedDoc, where: "draft" | "effective" | { archive: string }): string | undefined {
+    return this.files.read(this.fileOf(loaded.doc, where));
+  }
+
+  /** Project-relative path of one of a document's files, for messages and results. */
+  pathOf(of: LoadedDoc | ParsedId, where: "draft" | "effective" | { archive: string }): string {
+    return this.relative(this.fileOf("doc" in of ? of.doc : of, where));
+  }
+
+  /** Where the document's current text is: the draft, else the effective file, else its last archived version. */
+  current(loaded: LoadedDoc): { location: TextLocation; path: string; text: string | undefined } {
+    const { file, location } = currentFile(this, loaded);
+    return { location, path: this.relative(file), text: this.files.read(file) };
+  }
+
+  title(loaded: LoadedDoc): string {
+    return titleOf(this, loaded);
+  }
+
+  childIds(loaded: LoadedDoc): string[] {
+    return childIdsOf(this, loaded);
+  }
+
+  /** Whether any file or meta already holds this ID (create never overwrites). */
+  isTaken(doc: ParsedId): boolean {
+    return exists(this.draftPath(doc)) || exists(this.effectivePath(doc)) || exists(this.metaPath(doc));
+  }
+
+  /**
+   * The highest sequence number used by `{prefix}-NNN` among the files of a folder under `QMS/` and the metas
+   * of a type (numbers in meta are never reused, even when their files are gone).
+   */
+  highestSequence(prefix: string, folders: { docs: string; metaType: string }): number {
+    const pattern = new RegExp(`^${prefix}-(\\d+)(?:$|[-.])`);
+    let max = 0;
+    for (const dir of [path.join(this.qmsRoot, folders.docs), path.join(this.metaRoot, folders.metaType)]) {
+      for (const entry of listDir(dir)) {
+        const m = pattern.exec(entry);
+        if (m) max = Math.max(max, Number(m[1]));
+      }
+    }
+    return max;
+  }
+
+  /** The project's own template for a type (`QMS/TEMPLATE/TEMPLATE-{TYPE}.md`, else its draft), if any. */
+  templateText(typeKey: string): string | undefined {
+    if (!/^[A-Z0-9_-]+$/.test(typeKey)) return undefined;
+    const dir = path.join(this.qmsRoot, "TEMPLATE");
+    return readTextIfExists(path.join(dir, `TEMPLATE-${typeKey}.md`)) ?? readTextIfExists(path.join(dir, `TEMPLATE-${typeKey}-draft.md`));
+  }
+
+  /** The attachment children (`{ID}-VR-NNN`) of a document that have a meta, in ID order (REQ-DOC-020). */
+  attachmentsOf(parentId: string): LoadedDoc[] {
+    const found: LoadedDoc[] = [];
+    for (const type of Object.values(BASE_DOC_TYPES).filter((t) => t.attachment)) {
+      const pattern = new RegExp(`^${parentId}-${type.key}-\\d+\\.json$`);
+      for (const file of listDir(path.join(this.metaRoot, type.key)).sort()) {
+        if (!pattern.test(file)) continue;
+        const child = this.tryLoad(this.parseId(file.slice(0, -".json".length)));
+        if (child) found.push(child);
+      }
+    }
+    return found;
+  }
+
+  /** The interactive (VR) source of a document, parsed, or undefined when it has none. */
+  readSource(doc: ParsedId): unknown {
+    const raw = this.files.read(this.sourcePath(doc));
+    return raw === undefined ? undefined : safeJson(raw, this.sourcePath(doc));
+  }
+
+  /** Every file that deleting the document would remove (relative paths), for `cancel`'s confirmation. */
+  documentFiles(loaded: LoadedDoc): string[] {
+    const { doc } = loaded;
+    return [this.draftPath(doc), this.effectivePath(doc), this.metaPath(doc), this.auditPath(doc), this.sourcePath(doc)].filter(exists).map((f) => this.relative(f));
+  }
+
+  relative(file: string): string {
+    return path.relative(this.root, file).split(path.sep).join("/");
+  }
+
+  private fileOf(doc: ParsedId, where: "draft" | "effective" | { archive: string }): string {
+    if (where === "draft") return this.draftPath(doc);
+    if (where === "effective") return this.effectivePath(doc);
+    return this.archivePath(doc, where.archive);
+  }
+
+  /**
+   * Apply one operation's change (the one write path of the store). Everything that can refuse is checked
+   * first (workspace and inbox folders are never followed), then: archive snapshots, draft and effective
+   * files, meta, tasks, workspace copies, and the audit events last.
+   */
+  apply(change: DocChange, stamp: { now: Date; via?: string }): AuditEvent[] {
+    return applyChange(this, change, stamp);
+  }
+
   // ---- locking ----
   /** In `QMS/` itself, which every project has, so taking the lock never creates a directory. */
   get lockFile(): string {
@@ -190,7 +327,7 @@ export function normalizeAuditLine(line: Record<string, unknown>): AuditEvent {
   };
 }
 
-function safeJson(raw: string, file: string): unknown {
+export function safeJson(raw: string, file: string): unknown {
   try {
     return JSON.parse(raw);
   } catch {

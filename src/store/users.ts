@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import { parseDocument } from "../core/frontmatter.js";
 import { BUILTIN_ADMINS, type Group, isGroup } from "../core/permissions.js";
+import { type NextStep, step } from "../core/next.js";
 import { fail } from "../core/result.js";
 import { USER_NAME_PATTERN } from "../core/users.js";
 import { listDir, readTextIfExists } from "./fsio.js";
@@ -41,7 +42,7 @@ export function requireUser(project: Project, name: string | undefined): KnownUs
     fail(
       "unknown-user",
       "No user given: every QMS command runs as a user.",
-      "Pass --user <name> (or set QMS_USER), e.g. qms --user claude inbox",
+      [step("inbox", undefined, { user: "claude", lead: "Pass --user <name> (or set QMS_USER), e.g." })],
     );
   }
   const user = findUser(project, name);
@@ -54,8 +55,12 @@ export function requireUser(project: Project, name: string | undefined): KnownUs
   return user;
 }
 
-export function unknownUserHelp(name: string): string {
-  return `Ask an administrator to run: qms --user lead user --add ${USER_NAME_PATTERN.test(name) ? name : "<name>"} --group <administrator|initiator|quality|reviewer>`;
+export function unknownUserHelp(name: string): NextStep {
+  return step("user", undefined, {
+    user: "lead",
+    args: { add: USER_NAME_PATTERN.test(name) ? name : "<name>", group: "<administrator|initiator|quality|reviewer>" },
+    lead: "Ask an administrator to run",
+  });
 }
 
 function unknownUserDetails(name: string): string[] {

@@ -1,13 +1,14 @@
+import * as path from "node:path";
 import { parseDocument } from "../core/frontmatter.js";
 import type { ParsedId } from "../core/ids.js";
 import type { DocMeta } from "../core/meta.js";
 import { fail } from "../core/result.js";
-import { inferExecutionPhase, isStatus, type ExecutionPhase } from "../core/statuses.js";
+import { type ExecutionPhase, inferExecutionPhase, isStatus } from "../core/statuses.js";
 import { isVersionString } from "../core/version.js";
-import { exists, readTextIfExists } from "../store/fsio.js";
-import type { Project } from "../store/project.js";
+import { exists, listDir, readTextIfExists } from "./fsio.js";
+import type { Project } from "./project.js";
 
-/** A document as the services see it: where it lives, its meta, and which files exist. */
+/** A document as the services see it: its ID, its meta, and which of its files exist. */
 export interface LoadedDoc {
   doc: ParsedId;
   meta: DocMeta;
@@ -17,12 +18,14 @@ export interface LoadedDoc {
   hasEffective: boolean;
 }
 
+export type TextLocation = "draft" | "effective" | "archive";
+
 /** Load a document or refuse with "not found" (checks the ID grammar first). */
 export function loadDoc(project: Project, rawId: unknown): LoadedDoc {
   const doc = project.parseId(rawId);
   const loaded = tryLoadDoc(project, doc);
   if (!loaded) {
-    fail("not-found", `Document not found: ${doc.id}.`, "Check the ID; your documents are listed by: qms inbox / qms workspace");
+    fail("not-found", `Document not found: ${doc.id}.`, "Check the ID; your own documents are listed by inbox and workspace.");
   }
   return loaded;
 }
@@ -65,7 +68,7 @@ export function executionPhaseOf(meta: DocMeta): ExecutionPhase | null {
 }
 
 /** The file that holds the document's current text: draft, else effective, else its last archived version. */
-export function currentFile(project: Project, loaded: LoadedDoc): { file: string; location: "draft" | "effective" | "archive" } {
+export function currentFile(project: Project, loaded: LoadedDoc): { file: string; location: TextLocation } {
   if (loaded.hasDraft) return { file: project.draftPath(loaded.doc), location: "draft" };
   if (loaded.hasEffective) return { file: project.effectivePath(loaded.doc), location: "effective" };
   return { file: project.archivePath(loaded.doc, loaded.meta.version), location: "archive" };
@@ -75,4 +78,15 @@ export function currentFile(project: Project, loaded: LoadedDoc): { file: string
 export function titleOf(project: Project, loaded: LoadedDoc): string {
   const title = parseDocument(project.files.read(currentFile(project, loaded).file) ?? "").frontmatter.title;
   return typeof title === "string" ? title : "";
+}
+
+/** Child documents stored beside a family root (`CR-001-TP-001`, …): their IDs, from the file names. */
+export function childIdsOf(project: Project, loaded: LoadedDoc): string[] {
+  const { doc } = loaded;
+  const ids = new Set<string>();
+  for (const f of listDir(path.join(project.qmsRoot, doc.dir))) {
+    if (!f.startsWith(`${doc.id}-`) || f.startsWith(`${doc.id}-draft`) || !f.endsWith(".md")) continue;
+    ids.add(f.replace(/-draft\.md$|\.md$/, ""));
+  }
+  return [...ids].sort();
 }
