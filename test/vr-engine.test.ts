@@ -21,9 +21,13 @@ function session(t: Template = VR, user = "claude") {
   let source = createSource(t, { docId: "CR-001-VR-001", parentDocId: "CR-001", title: "Export check" });
   let clock = Date.parse("2026-03-01T10:00:00Z");
   const commits: string[] = [];
+  const tick = (): Date => {
+    clock += 60_000;
+    return new Date(clock);
+  };
   const actor = (): Actor => ({
     user,
-    now: new Date((clock += 60_000)),
+    now: tick(),
     captureEvidence: (message) => {
       commits.push(message);
       return `c0ffee${commits.length}`;
@@ -198,10 +202,13 @@ describe("VR engine (spec §9.3)", () => {
     assert.equal(r.rule, "out-of-order");
     assert.match(r.message, /current prompt is 'related_eis'/);
     s.ok({ respond: "EI-2", prompt: "related_eis" });
+    for (const v of ["objective", "pre"]) s.ok({ respond: v });
+    s.ok({ respond: "run", prompt: "step_instructions" });
+    s.ok({ respond: "expect", prompt: "step_expected.1" });
+    assert.equal(s.refused({ respond: "actual", prompt: "step_actual.2" }).rule, "out-of-order");
     const unpresented = s.refused({ goto: "summary_outcome", reason: "early" });
     assert.equal(unpresented.rule, "not-answered");
-    throughFirstStepFrom(s);
-    for (const v of ["no", "Pass", "Done."]) s.ok({ respond: v });
+    for (const v of ["actual", "Pass", "no", "Pass", "Done."]) s.ok({ respond: v });
     const done = s.refused({ respond: "more" });
     assert.equal(done.rule, "flow-complete");
   });
@@ -314,7 +321,6 @@ describe("VR engine (spec §9.3)", () => {
     assert.equal(text[5], "[ ] step_actual.1 (commit, loop steps #1)");
     assert.equal(text[7], "[ ] more_steps.1 (gate, loop steps #1)");
     assert.equal(text.at(-1), "1/10 answered");
-    finish(session());
   });
 
   it("REQ-INT-013: compile previews the markdown and changes nothing", () => {
@@ -391,6 +397,15 @@ describe("VR engine (spec §9.3)", () => {
     assert.ok(r.ok);
     assert.deepEqual(r.source.responses["step_actual.1"], [{ value: "out", author: "claude", timestamp: "2026-03-01T10:00:00Z" }]);
     assert.deepEqual(r.outcome.evidence, { message: "[QMS] CR-001-VR-002 | Evidence capture during VR execution | step_actual.1" });
+  });
+
+  it("REQ-INT-006: a session whose cursor_context has no iteration continues in the loop's latest iteration", () => {
+    const base = createSource(VR, { docId: "CR-001-VR-001", parentDocId: "CR-001", title: "t" });
+    const source: VrSource = { ...base, cursor: "step_outcome", cursor_context: { loop: null, iteration: null }, loops: { steps: { iterations: 2, closed: false, reopenings: [] } } };
+    assert.equal(currentPrompt(source, VR)?.key, "step_outcome.2");
+    const r = interact(source, VR, { respond: "Pass" }, { user: "claude", now: new Date("2026-03-01T10:00:00Z") });
+    assert.ok(r.ok);
+    assert.equal(r.outcome.current?.key, "more_steps.2");
   });
 
   it("a cursor that names no prompt of the template is refused as corrupt", () => {

@@ -129,8 +129,13 @@ function position(source: VrSource, template: Template): Position | null | Engin
     );
   }
   if (node.loop === undefined) return { node, key: node.id };
-  const iteration = source.cursor_context.iteration ?? 1;
+  const iteration = iterationOf(source, node.loop);
   return { node, key: responseKey(node.id, iteration), iteration };
+}
+
+/** The cursor's iteration; a session without one (older files) is in the loop's latest iteration. */
+function iterationOf(source: VrSource, loop: string): number {
+  return source.cursor_context.iteration ?? source.loops[loop]?.iterations ?? 1;
 }
 
 function isRefusal(value: unknown): value is EngineRefusal {
@@ -225,7 +230,7 @@ function moveTo(source: VrSource, template: Template, from: FlowNode, target: st
   const targetLoop = END_ALIASES.has(target) ? undefined : template.nodes[target]?.loop;
   if (fromLoop !== undefined && targetLoop === fromLoop) {
     const members = template.loops[fromLoop]!.nodes;
-    let iteration = ctx.iteration ?? 1;
+    let iteration = iterationOf(source, fromLoop);
     if (members.indexOf(target) <= members.indexOf(from.id)) {
       const state = source.loops[fromLoop] ?? { iterations: iteration, closed: false, reopenings: [] };
       state.iterations = Math.max(state.iterations, iteration) + 1;
@@ -289,7 +294,7 @@ export function respond(source: VrSource, template: Template, input: RespondInpu
     return refusal("invalid-state", "flow-complete", `Every prompt of ${source.doc_id} is answered; there is nothing to respond to.`, "Check the document in to compile the record, or amend an answer with goto and a reason.");
   }
   const { node, key } = pos;
-  if (input.prompt !== undefined && input.prompt !== key && !(input.prompt === node.id && key === node.id)) {
+  if (input.prompt !== undefined && input.prompt !== key && input.prompt !== node.id) {
     return refusal("invalid-state", "out-of-order", `Prompts are answered in template order: the current prompt is '${key}', not '${input.prompt}'.`, `Answer '${key}' first; to change an earlier answer use goto with a reason.`);
   }
   const next = structuredClone(source);

@@ -229,15 +229,20 @@ class Parser {
     if (!this.header && name !== "template") failAt(line, "the @template header before any other tag", `@${name}`);
     switch (name) {
       case "template":
-        return this.templateHeader(value, line);
+        this.templateHeader(value, line);
+        return;
       case "prompt":
-        return this.prompt(value, line);
+        this.prompt(value, line);
+        return;
       case "gate":
-        return this.gate(value, line);
+        this.gate(value, line);
+        return;
       case "loop":
-        return this.openLoop(value, line);
+        this.openLoop(value, line);
+        return;
       case "end-loop":
-        return this.closeLoop(value, line);
+        this.closeLoop(value, line);
+        return;
       case "end-prompt":
         if (!this.guidance) failAt(line, "@end-prompt only after a @prompt or @gate", "@end-prompt with no open prompt");
         this.guidance.node.guidance = trimBlankLines(this.guidance.lines).join("\n");
