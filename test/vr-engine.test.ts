@@ -172,7 +172,7 @@ describe("VR engine (spec §9.3)", () => {
     assert.equal(s.source.responses.related_eis?.[0]?.value, "line 1\nline 2");
   });
 
-  it("REQ-INT-007: a gate accepts only yes or no", () => {
+  it("REQ-INT-004: a gate accepts only yes or no", () => {
     const s = session();
     throughFirstStep(s);
     for (const answer of ["maybe", "y", "", "true"]) {
