@@ -171,13 +171,15 @@ export class Hub {
     this.opts.logger?.log("hub_stopped", {});
   }
 
-  /** One round of container polling and policies (the timer calls it; tests too). */
+  /**
+   * One round of container polling and policies (the timer calls it; tests too). Starts and stops it
+   * decides run on (see `settle`); it does not wait for them, nor for deliveries.
+   */
   async tick(): Promise<void> {
     this.reloadConfig();
     this.refreshRoster();
     await this.refreshContainers();
     for (const name of this.roster) this.evaluate(name);
-    await this.settle();
   }
 
   /** Wait until the start/stop actions and deliveries under way have finished. */
