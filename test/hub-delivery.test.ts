@@ -343,3 +343,22 @@ describe("headless runner with a fake claude (agents-and-hub §3 Deliver: headle
     assert.match(renderNotification({ agent: "qa", arrived: [TASK], openCount: 1 }), /^Task notification: 1 new task arrived for qa: SOP-001 v0\.1: review, sent by claude\. You have 1 open task;/);
   });
 });
+
+describe("runner factory (agents-and-hub §3 Deliver: one runner per delivery mode)", () => {
+  it("HUB-DELIVERY factory: headless in a container or on the host, interactive, channel, none", async () => {
+    const { createRunnerFactory } = await import("../src/hub/runners.js");
+    const { DEFAULT_AGENT_SETTINGS } = await import("../src/hub/config.js");
+    const container = createRunnerFactory({ projectRoot: "/p", engineCli: "podman" });
+    const host = createRunnerFactory({ projectRoot: "/p" });
+    const mode = (f: typeof host, delivery: (typeof DEFAULT_AGENT_SETTINGS)["delivery"]): string => f("qa", { ...DEFAULT_AGENT_SETTINGS, delivery }).mode;
+    assert.equal(mode(container, "headless"), "headless");
+    assert.equal(mode(host, "headless"), "host");
+    assert.equal(mode(container, "interactive"), "interactive");
+    assert.equal(mode(container, "channel"), "channel");
+    assert.equal(mode(container, "none"), "none");
+    const headless = container("qa", DEFAULT_AGENT_SETTINGS) as HeadlessRunner;
+    assert.equal(headless.transcriptFile, path.join("/p", ".qms", "run", "agents", "qa", "transcript.jsonl"));
+    const unconnected = await createRunnerFactory({ projectRoot: "/p" })("qa", { ...DEFAULT_AGENT_SETTINGS, delivery: "channel" }).deliver(request());
+    assert.equal(unconnected.delivered, false);
+  });
+});

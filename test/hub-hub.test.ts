@@ -5,8 +5,9 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import { parseHubConfig } from "../src/hub/config.js";
 import { CountingRunner, type DeliveryRunner } from "../src/hub/delivery.js";
-import { type ContainerControl, Hub } from "../src/hub/hub.js";
+import { type ContainerControl, Hub, hostModeControl } from "../src/hub/hub.js";
 import type { DeliveryOutcome, DeliveryRequest } from "../src/hub/queue.js";
+import { createRunnerFactory } from "../src/hub/runners.js";
 import { FakeClock, memoryLogger } from "./hub-fake-clock.js";
 
 function setup(t: { after(fn: () => void): void }, agents: Record<string, unknown>, externallyRunning: string[] = []) {
@@ -190,5 +191,53 @@ describe("the hub (agents-and-hub §3, §4 flow with fakes)", () => {
     s.writeTask("qa", "task-SOP-003-review-v0-1", { doc_id: "SOP-003", workflow_type: "REVIEW" });
     await s.clock.advance(1000);
     assert.deepEqual(s.controlCalls, ["start qa", "stop qa", "start qa"]);
+  });
+});
+
+describe("the hub in HOST MODE with a fake claude (agents-and-hub §4, without podman)", () => {
+  it("HUB HOST MODE: a task written to an inbox is delivered by running the agent's claude on the host, transcript under .qms/run/agents/NAME", async (t) => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "qms-"));
+    t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+    const inbox = path.join(root, ".claude", "users", "qa", "inbox");
+    fs.mkdirSync(inbox, { recursive: true });
+    const bin = path.join(root, "fake-claude");
+    // the stand-in reviews: it removes its task, as qms_review would, and reports the tool call
+    fs.writeFileSync(
+      bin,
+      `#!/usr/bin/env node
+const fs = require("node:fs"), path = require("node:path");
+for (const f of fs.readdirSync(process.env.INBOX)) fs.rmSync(path.join(process.env.INBOX, f));
+process.stdout.write(JSON.stringify({ type: "assistant", message: { content: [{ type: "tool_use", name: "mcp__qms__qms_review", input: {} }] } }) + "\\n");
+process.stdout.write(JSON.stringify({ type: "result", subtype: "success", is_error: false, session_id: "s", cfg: process.env.CLAUDE_CONFIG_DIR }) + "\\n");
+`,
+      { mode: 0o755 },
+    );
+    const log = memoryLogger();
+    const config = parseHubConfig({ agents: { qa: { launch: "auto_on_task", shutdown: "on_inbox_empty" } } });
+    assert.ok(config.ok);
+    const hub = new Hub({
+      projectRoot: root,
+      roster: () => ["qa"],
+      config: () => config.config,
+      control: hostModeControl,
+      runnerFor: createRunnerFactory({ projectRoot: root, claudeBin: bin, hostEnv: () => ({ ...process.env, INBOX: inbox }) }),
+      logger: log,
+      tickMs: 200,
+      watcher: { rescanMs: 500, debounceMs: 50 },
+    });
+    await hub.start();
+    t.after(() => hub.stop());
+    fs.writeFileSync(path.join(inbox, "task-SOP-001-review-v0-1.md"), "---\ndoc_id: SOP-001\nworkflow_type: REVIEW\nassigned_by: claude\nversion: 0.1\n---\n");
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && !hub.snapshot().agents[0]?.last_delivery) await new Promise((r) => setTimeout(r, 50));
+    const qa = hub.snapshot().agents[0]!;
+    assert.equal(qa.last_delivery?.delivered, true, JSON.stringify(qa));
+    assert.deepEqual(qa.last_delivery?.tools, ["mcp__qms__qms_review"]);
+    assert.equal(qa.container, "running");
+    const transcript = fs.readFileSync(path.join(root, ".qms", "run", "agents", "qa", "transcript.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.equal(transcript[0]!.type, "qms_delivery_start");
+    assert.match(String(transcript[0]!.notification), /^Task notification: 1 new task arrived for qa: SOP-001/);
+    assert.equal(transcript.find((l) => l.type === "result")?.cfg, path.join(root, ".qms", "run", "agents", "qa", "claude-config"));
+    assert.ok(!log.events.some((e) => e.event === "hub_agent_stop"), "HOST MODE never stops anything it did not start");
   });
 });

@@ -366,15 +366,15 @@ export class InteractiveRunner implements DeliveryRunner {
 
   private sleep(ms: number, signal: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
-      const t = this.clock.setTimeout(resolve, ms);
-      signal.addEventListener(
-        "abort",
-        () => {
-          t.cancel();
-          resolve();
-        },
-        { once: true },
-      );
+      const onAbort = (): void => {
+        t.cancel();
+        resolve();
+      };
+      const t = this.clock.setTimeout(() => {
+        signal.removeEventListener("abort", onAbort);
+        resolve();
+      }, ms);
+      signal.addEventListener("abort", onAbort, { once: true });
     });
   }
 

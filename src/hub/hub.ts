@@ -123,6 +123,7 @@ export class Hub {
   private config: HubConfig;
   private roster: string[] = [];
   private readonly work = new Set<Promise<void>>();
+  private stopping = false;
 
   constructor(private readonly opts: HubOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -162,12 +163,14 @@ export class Hub {
 
   /** Stop watching and delivering (runs in flight are aborted). Containers are left as they are. */
   async stop(): Promise<void> {
+    this.stopping = true;
     this.tickTimer?.cancel();
     this.tickTimer = undefined;
     this.watcher.stop();
     await this.queue.stop();
     await this.settle();
     this.startedAt = undefined;
+    this.stopping = false;
     this.opts.logger?.log("hub_stopped", {});
   }
 
@@ -267,8 +270,13 @@ export class Hub {
   }
 
   private refreshRoster(): void {
+    const before = new Set(this.roster);
     this.roster = [...this.opts.roster()].sort();
-    for (const name of this.roster) this.runtime(name);
+    for (const name of this.roster) {
+      this.runtime(name);
+      // an agent added since (a new .claude/agents/NAME.md): its inbox is already known to the watcher
+      if (this.startedAt !== undefined && !before.has(name)) this.queue.update(name, this.watcher.openTasks(name));
+    }
   }
 
   private armTick(): void {
@@ -276,7 +284,7 @@ export class Hub {
       void this.tick()
         .catch((e: unknown) => this.opts.logger?.log("hub_tick_error", { error: (e as Error).message }))
         .finally(() => {
-          if (this.startedAt !== undefined) this.armTick();
+          if (this.startedAt !== undefined && !this.stopping) this.armTick();
         });
     }, this.opts.tickMs ?? 5000);
   }
@@ -329,7 +337,7 @@ export class Hub {
 
   private evaluate(name: string): void {
     const rt = this.runtime(name);
-    if (rt.busy || this.startedAt === undefined) return;
+    if (rt.busy || this.startedAt === undefined || this.stopping) return;
     const q = this.queue.state(name);
     const decision = decidePolicy(
       {
