@@ -129,7 +129,7 @@ export const OWNER_RULES: readonly OwnerRule[] = [
     match(before, after, actor) {
       if (!APPROVAL_STATES.includes(before.status)) return undefined;
       if (ACTIVE_STATE_RULES[before.status]?.completesTo !== after.status) return undefined;
-      return before.pending_assignees.includes(actor) ? `approval rejected by ${actor}` : undefined;
+      return (before.pending_assignees ?? []).includes(actor) ? `approval rejected by ${actor}` : undefined;
     },
   },
   {

@@ -70,7 +70,7 @@ export interface AgentStatus {
   delivery: string;
   inbox: number;
   pending: number;
-  /** `idle`, `working on CR-005 review`, `waiting for input`, `error`, `stopped`, `starting`, `stopping`. */
+  /** `idle`, `working on CR-005 review`, `waiting for input`, `busy`, `error`, `stopped`, `starting`, `stopping`. */
   activity: string;
   deliveries_last_hour: number;
   max_deliveries_per_hour: number;
@@ -455,7 +455,13 @@ export class Hub {
     if (running) return "working (reminder)";
     if (rt.container === "starting" || rt.container === "stopping") return rt.container;
     if (rt.container === "stopped" && this.settings(rt.name).delivery !== "none") return rt.error ? "error" : "stopped";
-    if (last && !last.outcome.delivered) return last.outcome.agentState === "waiting_for_input" ? "waiting for input" : "error";
+    if (last && !last.outcome.delivered) {
+      const seen = last.outcome.agentState;
+      if (seen === "waiting_for_input") return "waiting for input";
+      // interactive: a person is using the session; the notification waits for the idle prompt
+      if (seen === "busy" || seen === "typing") return "busy";
+      return "error";
+    }
     if (last && last.outcome.exitCode !== undefined && last.outcome.exitCode !== 0 && last.outcome.exitCode !== null) return "error";
     return "idle";
   }
