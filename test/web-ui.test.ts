@@ -4,9 +4,15 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import { startHttpServer } from "../src/mcp/http.js";
+import { silentLogger } from "../src/mcp/log.js";
+import { LoginCodeStore } from "../src/store/login-codes.js";
+import { Project } from "../src/store/project.js";
+import { TokenStore } from "../src/store/tokens.js";
+import type { HubSnapshot, IntegrityReport } from "../src/web/ui.js";
 import { startServerProcess, type ServerProcess } from "./fixtures-mcp/harness.js";
-import { audit, QMS_BIN, REPO_ROOT, snapshotTree, tempDir } from "./helpers.js";
+import { audit, makeHarnessProject, qms, QMS_BIN, REPO_ROOT, snapshotTree, tempDir } from "./helpers.js";
 
 /**
  * The web view (web spec §1–5) driven through Debian's Chromium by playwright-core, against a real
@@ -83,10 +89,15 @@ async function sessionOf(context: BrowserContext, page: Page): Promise<{ cookie:
   return { cookie: `qms_ui=${cookie.value}`, csrf };
 }
 
-async function shot(page: Page, name: string): Promise<void> {
+async function shot(page: Page, name: string, selector?: string): Promise<void> {
   fs.mkdirSync(RESULTS, { recursive: true });
-  await page.screenshot({ path: path.join(RESULTS, `web-${name}.png`), fullPage: true });
+  const file = path.join(RESULTS, `web-${name}.png`);
+  if (selector) await page.locator(selector).screenshot({ path: file });
+  else await page.screenshot({ path: file, fullPage: true });
 }
+
+// biome-ignore lint/performance/useDomNodeTextContent: Playwright's rendered text (what a user reads), not the DOM property
+const shown = (l: Locator): Promise<string> => l.innerText();
 
 const qmsTree = (): Map<string, string> => snapshotTree(path.join(root, "QMS"));
 
@@ -130,15 +141,15 @@ describe("web view in a browser", { skip: haveBrowser ? false : `${CHROMIUM} mis
     assert.ok(!page.url().includes("code="), "the code leaves the address bar");
     await page.getByRole("link", { name: "SOP-001" }).waitFor();
     await page.getByRole("link", { name: "CR-001" }).waitFor();
-    const header = await page.locator("header").innerText();
+    const header = await shown(page.locator("header"));
     assert.match(header, /Signed in as lead/);
     const rows = await page.locator("table.docs tbody tr").allInnerTexts();
     assert.ok(rows.some((r) => /SOP-001\s+Demo: document control procedure\s+SOP\s+0\.1\s+DRAFT\s+claude\s+claude/.test(r)), rows.join("\n"));
-    await shot(page, "documents");
+    await shot(page, "sign-in-documents");
 
     const again = await context.newPage();
     await again.goto(link);
-    assert.match(await again.locator("body").innerText(), /This sign-in link is not valid/);
+    assert.match(await shown(again.locator("body")), /This sign-in link is not valid/);
     await context.close();
   });
 
@@ -150,21 +161,21 @@ describe("web view in a browser", { skip: haveBrowser ? false : `${CHROMIUM} mis
     assert.deepEqual(await page.locator("table.docs td.id a").allInnerTexts(), ["SOP-001"], "only what waits for qa");
 
     await page.goto(`${base}/ui/doc/SOP-001`);
-    assert.match(await page.locator(".card").innerText(), /qa \(you\) must review/);
+    assert.match(await shown(page.locator(".card")), /qa \(you\) must review/);
     await page.getByLabel("Comment (required)").first().fill("Procedure is complete; <b>fine</b>.");
     await page.getByRole("button", { name: "Submit review" }).first().click();
     await page.waitForURL(`${base}/ui/doc/SOP-001`);
-    assert.match(await page.locator(".notice-ok").innerText(), /Review submitted: SOP-001 \(RECOMMEND\)/);
+    assert.match(await shown(page.locator(".notice-ok")), /Review submitted: SOP-001 \(RECOMMEND\)/);
 
     ok("claude", "route", "SOP-001", "--approval", "--assign", "qa");
     await page.goto(`${base}/ui/doc/SOP-001`);
-    const meaning = await page.locator("form.sign .meaning").first().innerText();
+    const meaning = await shown(page.locator("form.sign .meaning").first());
     assert.match(meaning, /approve SOP-001 v0\.1 to become effective/);
     // Without the confirmation the browser does not submit (required box); the server refuses too (below).
     await page.getByLabel("I confirm: approve SOP-001 v0.1 to become effective").check();
     await page.getByRole("button", { name: "Approve", exact: true }).click();
     await page.waitForURL(`${base}/ui/doc/SOP-001`);
-    assert.match(await page.locator(".notice-ok").innerText(), /SOP-001 is now EFFECTIVE/);
+    assert.match(await shown(page.locator(".notice-ok")), /SOP-001 is now EFFECTIVE/);
 
     const events = audit(root, "SOP", "SOP-001");
     const approveEvent = events.find((e) => e.event === "APPROVE");
@@ -175,7 +186,7 @@ describe("web view in a browser", { skip: haveBrowser ? false : `${CHROMIUM} mis
     assert.equal(reviewEvent?.comment, "Procedure is complete; <b>fine</b>.");
     assert.equal(events.find((e) => e.event === "ROUTE_REVIEW")?.via, undefined, "CLI events carry no via");
 
-    const timeline = await page.locator("ol.timeline").innerText();
+    const timeline = await shown(page.locator("ol.timeline"));
     assert.match(timeline, /APPROVE by qa · v0\.1/);
     assert.match(timeline, /Signature: approved SOP-001 v0\.1 to become effective/);
     assert.match(timeline, /REVIEW by qa/);
@@ -191,20 +202,20 @@ describe("web view in a browser", { skip: haveBrowser ? false : `${CHROMIUM} mis
     await page.goto(`${base}/ui/doc/SOP-001?a=effective&b=draft`);
     const versions = await page.locator("#diff-a option").allInnerTexts();
     assert.ok(versions.includes("v1.0 (effective)") && versions.includes("v1.1 (draft)"), versions.join(","));
-    assert.match(await page.locator("#diff").innerText(), /1 line added, 1 removed/);
+    assert.match(await shown(page.locator("#diff")), /1 line added, 1 removed/);
     const added = page.locator("#diff-inline td.add");
     assert.equal(await added.count(), 1);
-    assert.match(await added.innerText(), /## 1\. Purpose and audience/);
-    assert.equal(await page.locator("#diff-inline td.add mark").innerText(), " and audience", "the changed words are marked");
-    assert.match(await page.locator("#diff-inline td.del").innerText(), /## 1\. Purpose$/);
-    await shot(page, "diff-inline");
+    assert.match(await shown(added), /## 1\. Purpose and audience/);
+    assert.equal(await shown(page.locator("#diff-inline td.add mark")), " and audience", "the changed words are marked");
+    assert.match(await shown(page.locator("#diff-inline td.del")), /## 1\. Purpose$/);
+    await shot(page, "diff-inline", "#diff");
     // the script's toggle (no reload), then the same without JavaScript via ?view=split
     await page.getByRole("button", { name: "Side by side" }).click();
     assert.equal(await page.locator("#diff-inline").isHidden(), true);
-    assert.match(await page.locator("#diff-split td.add").innerText(), /Purpose and audience/);
-    await shot(page, "diff");
+    assert.match(await shown(page.locator("#diff-split td.add")), /Purpose and audience/);
+    await shot(page, "diff", "#diff");
     await page.goto(`${base}/ui/doc/SOP-001`);
-    assert.match(await page.locator("ol.timeline").innerText(), /CHECKIN by claude/);
+    assert.match(await shown(page.locator("ol.timeline")), /CHECKIN by claude/);
     await shot(page, "document");
     await context.close();
   });
@@ -220,13 +231,13 @@ describe("web view in a browser", { skip: haveBrowser ? false : `${CHROMIUM} mis
     });
     await page.goto(`${base}/ui/doc/SOP-002`);
     await page.getByRole("link", { name: "SOP-002", exact: true }).count();
-    const text = await page.locator(".markdown").first().innerText();
+    const text = await shown(page.locator(".markdown").first());
     assert.match(text, /<script>window\.__pwned = 1<\/script>/, "shown as text");
     assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
     assert.equal(await page.locator('main a[href^="javascript:"]').count(), 0);
     assert.equal(await page.locator("main img").count(), 0);
     assert.equal(await page.locator("main script").count(), 0);
-    assert.match(await page.locator("main > h1").innerText(), /Hostile <script>alert\(1\)<\/script>/);
+    assert.match(await shown(page.locator("main > h1")), /Hostile <script>alert\(1\)<\/script>/);
     await page.goto(`${base}/ui/documents?q=hostile`);
     assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
     assert.deepEqual(dialogs, []);
@@ -271,7 +282,7 @@ describe("web view in a browser", { skip: haveBrowser ? false : `${CHROMIUM} mis
     await page.goto(`${base}/ui/doc/CR-001`);
     await page.locator("details summary").click();
     await page.getByRole("button", { name: "Release" }).click();
-    const box = await page.locator(".notice-bad").innerText();
+    const box = await shown(page.locator(".notice-bad"));
     assert.match(box, /Refused: Permission denied: 'release' requires group initiator/);
     assert.match(box, /Next step: As a reviewer you can review/);
     await context.close();
@@ -284,7 +295,7 @@ describe("web view in a browser", { skip: haveBrowser ? false : `${CHROMIUM} mis
     await page.goto(`${base}/ui/login`);
     await page.getByLabel("Or paste an access token").fill("qms_wrong");
     await page.getByRole("button", { name: "Sign in" }).click();
-    assert.match(await page.locator("body").innerText(), /not valid for this project/);
+    assert.match(await shown(page.locator("body")), /not valid for this project/);
     await page.getByLabel("Or paste an access token").fill(token);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.waitForURL(`${base}/ui/documents`);
@@ -306,7 +317,7 @@ describe("web view in a browser", { skip: haveBrowser ? false : `${CHROMIUM} mis
   test("REQ-WEB-009: the audit feed is live (server-sent events) and filters by user; inbox and workspace pages", async () => {
     const { context, page } = await signIn("lead");
     await page.goto(`${base}/ui/audit`);
-    assert.match(await page.locator("table.feed").innerText(), /APPROVE\s+qa/);
+    assert.match(await shown(page.locator("table.feed")), /APPROVE\s+qa/);
     await page.waitForFunction(() => document.querySelector("[data-live-status]")?.getAttribute("data-connected") === "yes");
     ok("claude", "create", "SOP", "--title", "Feed check");
     await page.locator("table.feed tr.fresh", { hasText: "Feed check" }).first().waitFor({ timeout: 15000 });
@@ -316,26 +327,32 @@ describe("web view in a browser", { skip: haveBrowser ? false : `${CHROMIUM} mis
     assert.ok(users.length > 0 && users.every((u) => u === "qa"), users.join(","));
 
     await page.goto(`${base}/ui/inbox?user=tu_ui`);
-    assert.match(await page.locator("main").innerText(), /Inbox of tu_ui[\s\S]*CR-001[\s\S]*PRE_REVIEW/);
+    assert.match(await shown(page.locator("main")), /Inbox of tu_ui[\s\S]*CR-001[\s\S]*PRE_REVIEW/);
     await page.goto(`${base}/ui/workspace`);
-    assert.match(await page.locator("h1").innerText(), /Workspace of lead/);
+    assert.match(await shown(page.locator("h1")), /Workspace of lead/);
     const reviewer = await signIn("tu_ui");
     await reviewer.page.goto(`${base}/ui/inbox?user=qa`);
-    assert.match(await reviewer.page.locator(".notice-bad").innerText(), /Only administrators see another user's inbox/);
+    assert.match(await shown(reviewer.page.locator(".notice-bad")), /Only administrators see another user's inbox/);
     await reviewer.context.close();
     await context.close();
   });
 
   test("REQ-WEB-010: reading works without JavaScript; the agents page says the hub is not running; integrity is not available", async () => {
+    ok("claude", "create", "TP", "--parent", "CR-001", "--title", "Test plan of the checklist change");
     const { context, page } = await signIn("lead", { javaScriptEnabled: false });
+    const ids = await page.locator("table.docs td.id").allInnerTexts();
+    const cr = ids.findIndex((t) => t.trim() === "CR-001");
+    assert.match(ids[cr + 1] ?? "", /CR-001-TP-001/, "a child right after its parent");
+    assert.equal(await page.locator("table.docs td.id.d1").count(), 1, "indented one level");
+    await shot(page, "documents");
     await page.goto(`${base}/ui/doc/SOP-001?a=effective&b=draft&view=split`);
     assert.equal(await page.locator("#diff-split").isVisible(), true);
-    assert.match(await page.locator("#diff-split td.add").innerText(), /Purpose and audience/);
-    assert.match(await page.locator("ol.timeline").innerText(), /APPROVE by qa/);
+    assert.match(await shown(page.locator("#diff-split td.add")), /Purpose and audience/);
+    assert.match(await shown(page.locator("ol.timeline")), /APPROVE by qa/);
     await page.goto(`${base}/ui/agents`);
-    assert.match(await page.locator("main").innerText(), /Hub not running/);
+    assert.match(await shown(page.locator("main")), /Hub not running/);
     await page.goto(`${base}/ui/integrity`);
-    assert.match(await page.locator("main").innerText(), /Not available/);
+    assert.match(await shown(page.locator("main")), /Not available/);
     await context.close();
   });
 
@@ -362,6 +379,99 @@ describe("web view in a browser", { skip: haveBrowser ? false : `${CHROMIUM} mis
     for (const v of loginResult.violations) if (v.impact === "serious" || v.impact === "critical") problems.push(`/ui/login: ${v.id}`);
     await login.close();
     assert.deepEqual(problems, []);
+    await context.close();
+  });
+});
+
+describe("web view with an agent hub and an integrity check injected", { skip: haveBrowser ? false : `${CHROMIUM} missing (run scripts/test-tools/browser.sh)` }, () => {
+  let hubRoot: string;
+  let storeDir: string;
+  let running: Awaited<ReturnType<typeof startHttpServer>>;
+  let hubBrowser: Browser;
+  let url: string;
+  const codes = (): LoginCodeStore => new LoginCodeStore(path.join(storeDir, "ui-login.json"));
+  const controls: string[] = [];
+  let report: IntegrityReport = { ok: false, checked_at: "2026-11-24T07:18:11+00:00", documents: 1, findings: [{ doc_id: "SOP-001", file: "QMS/.audit/SOP/SOP-001.jsonl", line: 2, what: "audit line 2 was edited after it was written", fix: "restore the file from version control" }] };
+  const snapshot: HubSnapshot = {
+    taken_at: "2026-11-24T07:18:11+00:00",
+    agents: [
+      { name: "claude", container: "running", activity: "working on SOP-001", delivery: "headless", open_tasks: [], deliveries: [{ at: "2026-11-24T07:10:00+00:00", outcome: "done", detail: "called qms_checkin, qms_route", duration_ms: 42000 }], transcript_tail: ["> qms_route SOP-001 review", "Routed: SOP-001 for REVIEW"] },
+      { name: "qa", container: "stopped", activity: "idle", open_tasks: [{ doc_id: "SOP-001", task_type: "REVIEW", version: "0.1" }], deliveries: [], transcript_tail: [] },
+    ],
+  };
+
+  before(async () => {
+    hubRoot = makeHarnessProject();
+    storeDir = tempDir("qms-web-store-");
+    assert.equal(qms(hubRoot, "claude", "create", "SOP", "--title", "Hub demo").code, 0);
+    running = await startHttpServer({
+      project: new Project(hubRoot),
+      log: silentLogger,
+      host: "127.0.0.1",
+      port: 0,
+      auth: "none",
+      store: new TokenStore(path.join(storeDir, "tokens.json")),
+      ui: {
+        hubSnapshot: () => snapshot,
+        hubControl: (action, agent, byUser) => {
+          controls.push(`${action} ${agent} by ${byUser}`);
+          return { ok: true, message: `${action} ${agent}: done` };
+        },
+        verify: () => report,
+        loginCodes: codes(),
+      },
+    });
+    url = running.url.replace(/\/mcp$/, "");
+    const { chromium } = await import("playwright-core");
+    hubBrowser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
+  });
+  after(async () => {
+    await hubBrowser?.close();
+    await running?.close(2000);
+    fs.rmSync(hubRoot, { recursive: true, force: true });
+    fs.rmSync(storeDir, { recursive: true, force: true });
+  });
+
+  const signInAs = async (user: string): Promise<{ context: BrowserContext; page: Page }> => {
+    const { code } = codes().createCode(hubRoot, user);
+    const context = await hubBrowser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${url}/ui/login?code=${code}`);
+    await page.waitForURL(`${url}/ui/documents`);
+    return { context, page };
+  };
+
+  test("REQ-WEB-012: the agents page shows each agent from the hub; administrators get start/stop/nudge", async () => {
+    const { context, page } = await signInAs("lead");
+    await page.goto(`${url}/ui/agents`);
+    const text = await shown(page.locator("main"));
+    assert.match(text, /claude[\s\S]*running[\s\S]*working on SOP-001[\s\S]*done in 42 s[\s\S]*Routed: SOP-001 for REVIEW/);
+    assert.match(text, /qa[\s\S]*stopped[\s\S]*SOP-001 REVIEW v0\.1/);
+    await shot(page, "agents");
+    await page.getByRole("button", { name: "Nudge qa" }).click();
+    await page.waitForURL(`${url}/ui/agents`);
+    assert.match(await shown(page.locator(".notice-ok")), /nudge qa: done/);
+    assert.deepEqual(controls, ["nudge qa by lead"]);
+    await context.close();
+
+    const reviewer = await signInAs("tu_ui");
+    await reviewer.page.goto(`${url}/ui/agents`);
+    assert.equal(await reviewer.page.getByRole("button", { name: /Nudge/ }).count(), 0, "no buttons for non-administrators");
+    await reviewer.context.close();
+  });
+
+  test("REQ-WEB-013: an open integrity finding puts a red banner on every page; the integrity page lists it; a clean result removes it", async () => {
+    const { context, page } = await signInAs("qa");
+    await page.goto(`${url}/ui/integrity`);
+    assert.match(await shown(page.locator("main")), /audit line 2 was edited[\s\S]*restore the file/);
+    for (const p of ["/ui/documents", "/ui/doc/SOP-001", "/ui/inbox", "/ui/agents"]) {
+      await page.goto(`${url}${p}`);
+      assert.match(await shown(page.locator(".banner-bad")), /1 open finding/, p);
+    }
+    report = { ok: true, findings: [], documents: 1, checked_at: "2026-11-24T08:00:00+00:00" };
+    await page.goto(`${url}/ui/integrity?refresh=1`);
+    assert.match(await shown(page.locator("main")), /The record is intact/);
+    assert.equal(await page.locator(".banner-bad").count(), 0);
     await context.close();
   });
 });

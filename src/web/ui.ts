@@ -343,7 +343,10 @@ export function createWebUi(env: WebUiEnv): WebUi {
     };
     const ctx = ctxFor(viewer.user);
     const all = list(ctx, {});
-    if (!all.ok) return refusalPage(res, viewer, "documents", "Documents", all);
+    if (!all.ok) {
+      refusalPage(res, viewer, "documents", "Documents", all);
+      return;
+    }
     const types = new Set<string>();
     const owners = new Set<string>();
     for (const d of all.data.documents) {
@@ -354,14 +357,20 @@ export function createWebUi(env: WebUiEnv): WebUi {
       filters.type || filters.status || filters.owner || filters.needs || filters.q
         ? list(ctx, { type: filters.type, status: filters.status, owner: filters.owner, mine: filters.needs === "me", query: filters.q })
         : all;
-    if (!filtered.ok) return refusalPage(res, viewer, "documents", "Documents", filtered);
+    if (!filtered.ok) {
+      refusalPage(res, viewer, "documents", "Documents", filtered);
+      return;
+    }
     render(res, viewer, "documents", "Documents", documentsView(filtered.data, filters, { types: [...types].sort(), owners: [...owners].sort() }));
   };
 
   const documentPage = (res: http.ServerResponse, viewer: Viewer, docId: string, url: URL, extra: { refusal?: Refusal; form?: Record<string, string> } = {}): void => {
     const ctx = ctxFor(viewer.user);
     const st = status(ctx, { docId });
-    if (!st.ok) return refusalPage(res, viewer, "document", docId, st);
+    if (!st.ok) {
+      refusalPage(res, viewer, "document", docId, st);
+      return;
+    }
     const id = st.data.doc_id;
     const current = read(ctx, { docId: id });
     const effective = current.ok && current.data.source !== "draft" ? current.data : undefined;
@@ -441,12 +450,19 @@ export function createWebUi(env: WebUiEnv): WebUi {
     const asked = url.searchParams.get("user") || viewer.user;
     const admin = viewer.group === "administrator";
     if (asked !== viewer.user && !admin) {
-      return refusalPage(res, viewer, "inbox", "Inbox", { ok: false, code: "permission-denied", message: `Only administrators see another user's inbox; ${viewer.user} is in group ${viewer.group}.`, hint: "Your own inbox: /ui/inbox" });
+      refusalPage(res, viewer, "inbox", "Inbox", { ok: false, code: "permission-denied", message: `Only administrators see another user's inbox; ${viewer.user} is in group ${viewer.group}.`, hint: "Your own inbox: /ui/inbox" });
+      return;
     }
-    if (!USER_NAME.test(asked)) return refusalPage(res, viewer, "inbox", "Inbox", { ok: false, code: "invalid-user", message: "Not a user name." });
+    if (!USER_NAME.test(asked)) {
+      refusalPage(res, viewer, "inbox", "Inbox", { ok: false, code: "invalid-user", message: "Not a user name." });
+      return;
+    }
     // TODO(lead): an administrator's view of another inbox belongs in the inbox service (an input `user`, allowed to administrators).
     const r = inbox(ctxFor(asked));
-    if (!r.ok) return refusalPage(res, viewer, "inbox", "Inbox", r);
+    if (!r.ok) {
+      refusalPage(res, viewer, "inbox", "Inbox", r);
+      return;
+    }
     render(res, viewer, "inbox", "Inbox", inboxView(r.data, viewer.user, admin ? listUsers(project).map((u) => u.name) : undefined));
   };
 
@@ -480,7 +496,10 @@ export function createWebUi(env: WebUiEnv): WebUi {
   const auditPage = (res: http.ServerResponse, viewer: Viewer, url: URL): void => {
     const user = url.searchParams.get("user") || undefined;
     const r = recentEvents(ctxFor(viewer.user), { limit: 100, user });
-    if (!r.ok) return refusalPage(res, viewer, "audit", "Audit feed", r);
+    if (!r.ok) {
+      refusalPage(res, viewer, "audit", "Audit feed", r);
+      return;
+    }
     render(res, viewer, "audit", "Audit feed", auditView(r.data.events, user, listUsers(project).map((u) => u.name)));
   };
 

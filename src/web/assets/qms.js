@@ -1,6 +1,5 @@
 // QMS web view: the only script (served from /ui/assets, no inline code). Reading works without it;
 // it adds live audit updates (server-sent events) and the inline / side-by-side diff toggle.
-"use strict";
 
 function cell(text, className) {
   const td = document.createElement("td");
