@@ -296,6 +296,7 @@ describe("web view in a browser", { skip: haveBrowser ? false : `${CHROMIUM} mis
     await page.getByLabel("Or paste an access token").fill("qms_wrong");
     await page.getByRole("button", { name: "Sign in" }).click();
     assert.match(await shown(page.locator("body")), /not valid for this project/);
+    await shot(page, "sign-in");
     await page.getByLabel("Or paste an access token").fill(token);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.waitForURL(`${base}/ui/documents`);
