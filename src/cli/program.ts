@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { registerDocumentCommands } from "./document-commands.js";
 import { registerKitCommands } from "./kit-commands.js";
 import { registerServerCommands } from "./server-commands.js";
+import { registerUiCommand } from "./ui-command.js";
 import { VERSION } from "../core/package-version.js";
 
 /** Build the `qms` program. Heavy modules (services, MCP SDK, session kit) load only inside actions. */
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDocumentCommands(program);
   registerServerCommands(program);
+  registerUiCommand(program);
   registerKitCommands(program);
   return program;
 }

@@ -5,6 +5,7 @@ import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { VERSION } from "../core/package-version.js";
 import type { TokenStore } from "../store/tokens.js";
+import { createWebUi, type WebUiOptions } from "../web/ui.js";
 import { type Caller, identityHeaders } from "./identity.js";
 import type { IdentityLockRegistry } from "./identity-locks.js";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
@@ -29,6 +30,8 @@ export interface HttpOptions extends ServerEnv {
    * `X-QMS-Instance` and enforce identity locks held in this registry. Ignored with token auth.
    */
   identityLocks?: IdentityLockRegistry;
+  /** The web view at /ui/ (web spec); `false` turns it off (`--no-ui`). */
+  ui?: WebUiOptions | false;
 }
 
 export interface RunningHttpServer {
@@ -158,6 +161,7 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
   // Idle MCP servers, rebound to the caller of each request (a server serves one request at a time).
   const pool: Array<{ server: McpServer; ref: CallerRef }> = [];
   const POOL_MAX = 64;
+  const webUi = opts.ui === false ? undefined : createWebUi({ project: opts.project, tokens: opts.store, log: opts.log, ...opts.ui });
 
   const authenticate = (req: http.IncomingMessage): Caller | { error: string } => {
     if (opts.auth === "none") {
@@ -261,6 +265,7 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
       }
     }
 
+    if (webUi && (await webUi.handle(req, res))) return;
     if (pathname === "/healthz") {
       sendJson(res, 200, { name: "qms", version: VERSION, project: projectName, uptime_s: Math.round((Date.now() - started) / 1000) });
       return;
@@ -343,9 +348,11 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
   const port = (server.address() as AddressInfo).port;
   const shownHost = ["0.0.0.0", "::", ""].includes(opts.host) ? "127.0.0.1" : opts.host.includes(":") ? `[${opts.host}]` : opts.host;
   publicUrl = `http://${shownHost}:${port}/mcp`;
+  webUi?.listening(publicUrl.replace(/\/mcp$/, ""));
 
   const close = async (timeoutMs = 10000): Promise<void> => {
     closing = true;
+    webUi?.close();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     for (const t of sseSessions.values()) void t.close();

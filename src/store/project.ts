@@ -11,6 +11,7 @@ import { withLock } from "./lock.js";
 import { resolveProjectRoot, type RootQuery } from "./root.js";
 import { UserArea } from "./user-area.js";
 import { applyChange } from "./apply-change.js";
+import { DocumentIndex } from "./document-index.js";
 import type { DocChange } from "./change.js";
 import { childIdsOf, currentFile, type LoadedDoc, loadDoc, type TextLocation, titleOf, tryLoadDoc } from "./documents.js";
 
@@ -28,6 +29,8 @@ export class Project {
   private namespaceCache: { raw: string | undefined; value: Namespaces } | undefined;
   /** Meta and document text for long-lived processes (the MCP server); re-validated by stat on every read. */
   readonly files = new FileTextCache();
+  /** Every document's state, for listings (re-validated by stat on every call). */
+  readonly index: DocumentIndex = new DocumentIndex(this);
 
   constructor(readonly root: string) {
     this.qmsRoot = path.join(root, "QMS");
