@@ -45,3 +45,12 @@ export function detectEngine(env: NodeJS.ProcessEnv = process.env, run: Runner =
     "No container engine found: tried `docker compose`, `docker-compose`, `podman compose`, `podman-compose` and `podman`. Install Docker (with Compose) or podman, or set QMS_CONTAINER_ENGINE.",
   );
 }
+
+/** `detectEngine`, with "none found" as a reason instead of an exception (for verbs that go on without one). */
+export function findEngine(env: NodeJS.ProcessEnv = process.env): { engine: Engine } | { reason: string } {
+  try {
+    return { engine: detectEngine(env) };
+  } catch (err) {
+    return { reason: (err as Error).message };
+  }
+}

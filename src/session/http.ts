@@ -99,54 +99,9 @@ export async function resolveHost(host: string): Promise<{ address?: string; err
   }
 }
 
-export interface RpcResult {
-  status?: number;
-  /** JSON-RPC messages in the answer (one for JSON, possibly several for SSE). */
-  messages: Array<Record<string, unknown>>;
-  text?: string;
-  headers?: Headers;
-  error?: HttpError;
-}
-
 /** Headers carrying a token the way the kit's `.mcp.json` does: both forms, the same token. */
 export function authHeaders(token: string | undefined): Record<string, string> {
   return token ? { authorization: `Bearer ${token}`, "x-api-key": token } : {};
-}
-
-/** POST one JSON-RPC message to an MCP endpoint; understands JSON and SSE answers. */
-export async function postJsonRpc(url: string, message: unknown, headers: Record<string, string>, timeoutMs = 10000): Promise<RpcResult> {
-  try {
-    const res = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
-      body: JSON.stringify(message),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const text = await res.text();
-    const type = res.headers.get("content-type") ?? "";
-    const messages: Array<Record<string, unknown>> = [];
-    if (type.includes("text/event-stream")) {
-      const parser = new SseParser((data) => {
-        try {
-          messages.push(JSON.parse(data));
-        } catch {
-          /* not JSON: ignore */
-        }
-      });
-      parser.push(text);
-      parser.end();
-    } else if (text.trim() !== "") {
-      try {
-        const parsed = JSON.parse(text) as unknown;
-        for (const m of Array.isArray(parsed) ? parsed : [parsed]) if (m && typeof m === "object") messages.push(m as Record<string, unknown>);
-      } catch {
-        /* not JSON */
-      }
-    }
-    return { status: res.status, messages, text: text.slice(0, 2000), headers: res.headers };
-  } catch (err) {
-    return { messages: [], error: errorCode(err) };
-  }
 }
 
 /**
