@@ -49,18 +49,18 @@ describe("bad input is refused before any path is built", () => {
   });
 
   it("--parent traversal", () => refusedWithoutChange(root, "claude", ["create", "TP", "--parent", "../../etc", "--title", "x"], /Invalid document ID/));
-  it("assignee traversal", () => refusedWithoutChange(root, "claude", ["route", "SOP-001", "--review", "--assign", "../../qa"], /unknown user/i));
-  it("user traversal", () => refusedWithoutChange(root, "../lead", ["status", "SOP-001"], /Unknown user/));
-  it("10 kB user name", () => refusedWithoutChange(root, "u".repeat(10_000), ["inbox"], /Unknown user/));
-  it("unknown type", () => refusedWithoutChange(root, "claude", ["create", "../SOP", "--title", "x"], /Unknown document type/));
+  it("REQ-SEC-007: assignee traversal", () => refusedWithoutChange(root, "claude", ["route", "SOP-001", "--review", "--assign", "../../qa"], /unknown user/i));
+  it("REQ-SEC-006: user traversal", () => refusedWithoutChange(root, "../lead", ["status", "SOP-001"], /Unknown user/));
+  it("REQ-SEC-006: 10 kB user name", () => refusedWithoutChange(root, "u".repeat(10_000), ["inbox"], /Unknown user/));
+  it("REQ-DOC-001: unknown type", () => refusedWithoutChange(root, "claude", ["create", "../SOP", "--title", "x"], /Unknown document type/));
   it("title with a line break", () => refusedWithoutChange(root, "claude", ["create", "SOP", "--title", "a\nb"], /--title/));
   it("10 kB title", () => refusedWithoutChange(root, "claude", ["create", "SOP", "--title", "t".repeat(10_000)], /--title/));
   it("template name traversal", () => refusedWithoutChange(root, "claude", ["create", "TEMPLATE", "--name", "../../x", "--title", "x"], /template name/i));
   it("review without an outcome", () => refusedWithoutChange(root, "qa", ["review", "SOP-001", "--comment", "x"], /--recommend or --request-updates/));
   it("reject without a comment", () => refusedWithoutChange(root, "qa", ["reject", "SOP-001"], /--comment/));
   it("route with neither --review nor --approval", () => refusedWithoutChange(root, "claude", ["route", "SOP-001"], /--review or --approval/));
-  it("wrong state: approve a DRAFT", () => refusedWithoutChange(root, "qa", ["approve", "SOP-001"], /not in approval/));
-  it("wrong state: release a DRAFT", () => refusedWithoutChange(root, "claude", ["release", "CR-001"], /PRE_APPROVED/));
+  it("REQ-WF-001: wrong state: approve a DRAFT", () => refusedWithoutChange(root, "qa", ["approve", "SOP-001"], /not in approval/));
+  it("REQ-WF-001: wrong state: release a DRAFT", () => refusedWithoutChange(root, "claude", ["release", "CR-001"], /PRE_APPROVED/));
 
   it("argument parse errors exit 2", () => {
     const r = qms(root, "claude", "route");

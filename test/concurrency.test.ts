@@ -22,7 +22,7 @@ function race(cwd: string, commands: Array<{ user: string; args: string[] }>): P
 }
 
 describe("concurrent CLI processes", () => {
-  it("12 simultaneous `create CR` get 12 distinct IDs, each with exactly one CREATE", async () => {
+  it("REQ-DOC-004: 12 simultaneous `create CR` get 12 distinct IDs, each with exactly one CREATE", async () => {
     const root = makeHarnessProject();
     const results = await race(root, Array.from({ length: 12 }, (_, i) => ({ user: i % 2 ? "claude" : "lead", args: ["create", "CR", "--title", `change ${i}`] })));
     for (const r of results) assert.equal(r.code, 0, r.out);
@@ -37,7 +37,7 @@ describe("concurrent CLI processes", () => {
     }
   });
 
-  it("two reviewers reviewing at once: both reviews recorded, exactly one STATUS_CHANGE", async () => {
+  it("REQ-WF-004: two reviewers reviewing at once: both reviews recorded, exactly one STATUS_CHANGE", async () => {
     const root = makeHarnessProject();
     assert.equal(qms(root, "claude", "create", "SOP", "--title", "x").code, 0);
     assert.equal(qms(root, "claude", "route", "SOP-001", "--review", "--assign", "qa", "tu_ui", "tu_scene", "tu_sim").code, 0);

@@ -149,7 +149,7 @@ describe("every Python-era document opens for every user", () => {
     assert.deepEqual(snapshotTree(root), snapshot, "queries write nothing");
   });
 
-  it("status matches the Python tool's first lines (FIXTURE.md)", () => {
+  it("REQ-QRY-002: status matches the Python tool's first lines (FIXTURE.md)", () => {
     const table = `
 SOP-001 | 1.0 | EFFECTIVE | N/A | False
 SOP-008 | 1.1 | DRAFT | claude | True
@@ -170,7 +170,7 @@ CR-003 | 0.1 | PRE_REVIEWED | claude | False`;
     assert.equal(statusFields(qms(root, "qa", "status", "SOP-008").stdout)["Effective Version"], "1.0");
   });
 
-  it("inbox for every user: qa and tu_ui have the SOP-009 review, lead and claude nothing", () => {
+  it("REQ-QRY-005: inbox for every user: qa and tu_ui have the SOP-009 review, lead and claude nothing", () => {
     for (const user of ["qa", "tu_ui"]) {
       const out = ok(qms(root, user, "inbox"), `${user}: inbox`).stdout;
       assert.match(out, /\[REVIEW\] SOP-009 - Release Procedure\n {4}Workflow: REVIEW \| From: claude \| Date: 2026-11-24 \| Version: 0\.1/);
@@ -178,7 +178,7 @@ CR-003 | 0.1 | PRE_REVIEWED | claude | False`;
     for (const user of ["lead", "claude"]) assert.equal(ok(qms(root, user, "inbox"), `${user}: inbox`).stdout, "Inbox is empty\n");
   });
 
-  it("workspace, legacy history lines, comments and the read modes on Python-written files", () => {
+  it("REQ-QRY-001, REQ-QRY-003, REQ-QRY-004, REQ-QRY-006: workspace, legacy history lines, comments and the read modes on Python-written files", () => {
     const ws = ok(qms(root, "claude", "workspace"), "workspace").stdout;
     assert.match(ws, /CR-002-VAR-001 - v0\.1 DRAFT - Unexpected lock timeout/);
     assert.match(ws, /SOP-008 - v1\.1 DRAFT - Coding Standards/);
@@ -220,7 +220,7 @@ describe("documents without .meta (pre-migration) open", () => {
 
 // ---------------------------------------------------------------------------------------------------------
 describe("continuing the Python-era workflows with our CLI (lifecycle services)", () => {
-  it("SOP-009: reviewed by qa and tu_ui, routed for approval, approved: EFFECTIVE 1.0", () => {
+  it("REQ-WF-004, REQ-WF-006: SOP-009: reviewed by qa and tu_ui, routed for approval, approved: EFFECTIVE 1.0", () => {
     const root = fixtureCopy();
     const auditBefore = fs.readFileSync(path.join(root, "QMS/.audit/SOP/SOP-009.jsonl"), "utf8");
     ok(qms(root, "qa", "review", "SOP-009", "--recommend", "--comment", "Checklist complete."), "qa review");
@@ -245,7 +245,7 @@ describe("continuing the Python-era workflows with our CLI (lifecycle services)"
     assertArchivesUntouched(root);
   });
 
-  it("CR-003: approval routing is refused by the gate (UPDATES_REQUIRED on record), nothing changes", () => {
+  it("REQ-WF-005: CR-003: approval routing is refused by the gate (UPDATES_REQUIRED on record), nothing changes", () => {
     const root = fixtureCopy();
     const snapshot = snapshotTree(root);
     const r = qms(root, "claude", "route", "CR-003", "--approval");
@@ -254,7 +254,7 @@ describe("continuing the Python-era workflows with our CLI (lifecycle services)"
     assert.deepEqual(snapshotTree(root), snapshot);
   });
 
-  it("CR-002: checkout during execution gives IN_EXECUTION 1.1", () => {
+  it("REQ-WF-021: CR-002: checkout during execution gives IN_EXECUTION 1.1", () => {
     const root = fixtureCopy();
     ok(qms(root, "claude", "checkout", "CR-002"), "checkout");
     const m = meta(root, "CR", "CR-002");
@@ -266,7 +266,7 @@ describe("continuing the Python-era workflows with our CLI (lifecycle services)"
     assertAuditAppendOnly(root);
   });
 
-  it("SOP-008: checkin of the 1.1 revision, review, approval: EFFECTIVE 2.0, v1.0 archive untouched", () => {
+  it("REQ-WF-006: SOP-008: checkin of the 1.1 revision, review, approval: EFFECTIVE 2.0, v1.0 archive untouched", () => {
     const root = fixtureCopy();
     fs.appendFileSync(path.join(root, ".claude/users/claude/workspace/SOP-008.md"), "\nRevision 1.1 text.\n");
     ok(qms(root, "claude", "checkin", "SOP-008"), "checkin");
@@ -285,7 +285,7 @@ describe("continuing the Python-era workflows with our CLI (lifecycle services)"
     assertArchivesUntouched(root);
   });
 
-  it("INV-001: release from PRE_APPROVED", () => {
+  it("REQ-WF-008: INV-001: release from PRE_APPROVED", () => {
     const root = fixtureCopy();
     ok(qms(root, "claude", "release", "INV-001"), "release");
     const m = meta(root, "INV", "INV-001");
@@ -294,7 +294,7 @@ describe("continuing the Python-era workflows with our CLI (lifecycle services)"
     assertAuditAppendOnly(root);
   });
 
-  it("create CR after the Python-era CRs gets CR-004", () => {
+  it("REQ-DOC-004: create CR after the Python-era CRs gets CR-004", () => {
     const root = fixtureCopy();
     assert.match(ok(qms(root, "claude", "create", "CR", "--title", "Next change"), "create").stdout, /Created: CR-004 /);
     assert.ok(fs.existsSync(path.join(root, "QMS/CR/CR-004/CR-004-draft.md")));

@@ -26,7 +26,7 @@ const has = (root: string, rel: string): boolean => fs.existsSync(path.join(root
 const isDir = (root: string, rel: string): boolean => has(root, rel) && fs.statSync(path.join(root, rel)).isDirectory();
 
 describe("qms init (spec §2.3, §12.11)", () => {
-  it("test_init_creates_complete_structure", () => {
+  it("REQ-INIT-001, REQ-INIT-002, REQ-INIT-003, REQ-CFG-001: test_init_creates_complete_structure", () => {
     const root = initialized();
     const config = JSON.parse(fs.readFileSync(path.join(root, "qms.config.json"), "utf8"));
     assert.deepEqual(Object.keys(config), ["version", "created", "sdlc_namespaces"]);
@@ -48,7 +48,7 @@ describe("qms init (spec §2.3, §12.11)", () => {
     assert.match(r.stdout, /Status: EFFECTIVE/);
   });
 
-  it("test_init_seeds_templates: EFFECTIVE 1.0 with meta and a normal-schema audit trail", () => {
+  it("REQ-INIT-005: test_init_seeds_templates: EFFECTIVE 1.0 with meta and a normal-schema audit trail", () => {
     const root = initialized();
     assert.deepEqual(fs.readdirSync(path.join(root, "QMS", "TEMPLATE")).sort(), TEMPLATES.map((t) => `${t}.md`));
     const fixtureKeys = Object.keys(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "..", "shared", "fixtures", "python-era-project", "QMS", ".meta", "TEMPLATE", "TEMPLATE-CR.json"), "utf8")));
@@ -82,7 +82,7 @@ describe("qms init (spec §2.3, §12.11)", () => {
     assert.equal(meta(root, "TEMPLATE", "TEMPLATE-SOP").version, "1.1");
   });
 
-  it("test_init_seeds_agents: qa (quality) and tu (reviewer) are usable users", () => {
+  it("REQ-INIT-004: test_init_seeds_agents: qa (quality) and tu (reviewer) are usable users", () => {
     const root = initialized();
     assert.equal(parseDocument(fs.readFileSync(path.join(root, ".claude/agents/qa.md"), "utf8")).frontmatter.group, "quality");
     assert.equal(parseDocument(fs.readFileSync(path.join(root, ".claude/agents/tu.md"), "utf8")).frontmatter.group, "reviewer");
@@ -93,7 +93,7 @@ describe("qms init (spec §2.3, §12.11)", () => {
     assert.equal(qms(root, "tu", "inbox").code, 0);
   });
 
-  it("test_init_seeds_hooks: the write guard blocks QMS-managed paths and is registered", () => {
+  it("REQ-INIT-007: test_init_seeds_hooks: the write guard blocks QMS-managed paths and is registered", () => {
     const root = initialized();
     const hook = path.join(root, ".claude", "hooks", "qms-write-guard.js");
     assert.ok(fs.existsSync(hook));
@@ -128,7 +128,7 @@ describe("qms init (spec §2.3, §12.11)", () => {
     assert.equal(run({ tool_name: "Write", tool_input: { file_path: "/tmp/elsewhere.txt" } }).code, 0);
   });
 
-  it("an existing .claude/settings.json is left alone", () => {
+  it("REQ-INIT-007: an existing .claude/settings.json is left alone", () => {
     const root = tempDir("qms-init-");
     fs.mkdirSync(path.join(root, ".claude"));
     fs.writeFileSync(path.join(root, ".claude", "settings.json"), '{"model": "mine"}\n');
@@ -140,7 +140,7 @@ describe("qms init (spec §2.3, §12.11)", () => {
     assert.match(r.stdout, /register the hook yourself/);
   });
 
-  it("test_init_seeds_claude_md: mentions the QMS and the claude identity", () => {
+  it("REQ-INIT-008: test_init_seeds_claude_md: mentions the QMS and the claude identity", () => {
     const root = initialized();
     const text = fs.readFileSync(path.join(root, "CLAUDE.md"), "utf8");
     assert.match(text, /QMS/);
@@ -149,7 +149,7 @@ describe("qms init (spec §2.3, §12.11)", () => {
     assert.match(text, /qms_inbox/);
   });
 
-  it("test_docs_directory_exists: the package ships its docs", () => {
+  it("REQ-INIT-006: test_docs_directory_exists: the package ships its docs", () => {
     for (const f of ["README.md", "cli-reference.md", "getting-started.md", "project-structure.md", "configuration.md", "users-and-permissions.md", "mcp-server.md"]) {
       assert.ok(fs.statSync(path.join(REPO_ROOT, "docs", f)).size > 500, f);
     }
@@ -173,7 +173,7 @@ describe("qms init (spec §2.3, §12.11)", () => {
     ["test_init_blocked_by_existing_config", (r: string) => fs.writeFileSync(path.join(r, "qms.config.json"), "{}")],
     ["test_init_blocked_by_existing_claude_md", (r: string) => fs.writeFileSync(path.join(r, "CLAUDE.md"), "# mine\n")],
   ] as const) {
-    it(`${name}: refused before any write, naming the blocker`, () => {
+    it(`REQ-INIT-009: ${name}: refused before any write, naming the blocker`, () => {
       const root = tempDir("qms-init-");
       make(root);
       const blocker = ["QMS", ".claude/users", ".claude/agents/qa.md", "qms.config.json", "CLAUDE.md"].find((b) => has(root, b))!;
@@ -189,7 +189,7 @@ describe("qms init (spec §2.3, §12.11)", () => {
     });
   }
 
-  it("several blockers are all named", () => {
+  it("REQ-INIT-009: several blockers are all named", () => {
     const root = tempDir("qms-init-");
     fs.writeFileSync(path.join(root, "CLAUDE.md"), "x");
     fs.writeFileSync(path.join(root, "qms.config.json"), "{}");
@@ -203,7 +203,7 @@ describe("qms init (spec §2.3, §12.11)", () => {
     assert.ok(!has(root, ".claude-qms"));
   });
 
-  it("test_init_with_root_flag and test_init_root_places_marker", () => {
+  it("REQ-INIT-010: test_init_with_root_flag and test_init_root_places_marker", () => {
     const parent = tempDir("qms-init-");
     const root = path.join(parent, "proj");
     fs.mkdirSync(root);
@@ -217,7 +217,7 @@ describe("qms init (spec §2.3, §12.11)", () => {
     assert.match(r.stdout, /qms mcp/);
   });
 
-  it("test_init_root_does_not_duplicate_marker", () => {
+  it("REQ-INIT-010: test_init_root_does_not_duplicate_marker", () => {
     const root = tempDir("qms-init-");
     fs.writeFileSync(path.join(root, ".claude-qms"), "my marker\n");
     const r = init(root, ["--root", root, "--yes"]);
@@ -226,7 +226,7 @@ describe("qms init (spec §2.3, §12.11)", () => {
     assert.equal(fs.readdirSync(root).filter((f) => f.startsWith(".claude-qms")).length, 1);
   });
 
-  it("a --root that does not exist is refused", () => {
+  it("REQ-INIT-010: a --root that does not exist is refused", () => {
     const parent = tempDir("qms-init-");
     const before = snapshotTree(parent);
     const r = init(parent, ["--root", path.join(parent, "missing"), "--yes"]);
@@ -235,7 +235,7 @@ describe("qms init (spec §2.3, §12.11)", () => {
     assert.deepEqual(snapshotTree(parent), before);
   });
 
-  it("test_init_detects_marker_in_parent: run from project/qms-cli initializes project", () => {
+  it("REQ-INIT-011: test_init_detects_marker_in_parent: run from project/qms-cli initializes project", () => {
     const root = tempDir("qms-init-");
     fs.writeFileSync(path.join(root, ".claude-qms"), "");
     const cli = path.join(root, "qms-cli");
@@ -248,7 +248,7 @@ describe("qms init (spec §2.3, §12.11)", () => {
     assert.equal(fs.readFileSync(path.join(root, ".claude-qms"), "utf8"), "");
   });
 
-  it("test_init_no_context_fails: no marker and no --root explains both options", () => {
+  it("REQ-INIT-011: test_init_no_context_fails: no marker and no --root explains both options", () => {
     const root = tempDir("qms-init-");
     const cwd = path.join(root, "somewhere");
     fs.mkdirSync(cwd);
@@ -266,7 +266,7 @@ describe("qms init (spec §2.3, §12.11)", () => {
     ["test_init_aborts_on_eof", ""],
     ["aborts on any other answer", "sure\n"],
   ] as const) {
-    it(`${name}: nothing is created`, () => {
+    it(`REQ-INIT-012: ${name}: nothing is created`, () => {
       const root = tempDir("qms-init-");
       const before = snapshotTree(root);
       const r = init(root, ["--root", root], input);
@@ -279,7 +279,7 @@ describe("qms init (spec §2.3, §12.11)", () => {
   }
 
   for (const answer of ["y", "yes", "Y", " yes "]) {
-    it(`test_init_confirmation_proceeds_on_yes (${JSON.stringify(answer)})`, () => {
+    it(`REQ-INIT-012: test_init_confirmation_proceeds_on_yes (${JSON.stringify(answer)})`, () => {
       const root = tempDir("qms-init-");
       const r = init(root, ["--root", root], `${answer}\n`);
       assert.equal(r.code, 0, r.out);
@@ -288,7 +288,7 @@ describe("qms init (spec §2.3, §12.11)", () => {
     });
   }
 
-  it("test_init_confirmation_shows_artifact_list", () => {
+  it("REQ-INIT-012: test_init_confirmation_shows_artifact_list", () => {
     const root = tempDir("qms-init-");
     const r = init(root, ["--root", root], "n\n");
     const prompt = r.stdout.slice(0, r.stdout.indexOf("Proceed?"));
@@ -297,7 +297,7 @@ describe("qms init (spec §2.3, §12.11)", () => {
     }
   });
 
-  it("test_init_yes_flag_skips_confirmation (-y too)", () => {
+  it("REQ-INIT-012: test_init_yes_flag_skips_confirmation (-y too)", () => {
     for (const flag of ["--yes", "-y"]) {
       const root = tempDir("qms-init-");
       const r = init(root, ["--root", root, flag]);
@@ -313,7 +313,7 @@ describe("qms init (spec §2.3, §12.11)", () => {
     assert.equal(r.code, 0, r.out);
   });
 
-  it("test_project_root_discovery_via_config and _via_qms_fallback", () => {
+  it("REQ-CFG-001: test_project_root_discovery_via_config and _via_qms_fallback", () => {
     const root = initialized();
     const sub = path.join(root, "a", "b");
     fs.mkdirSync(sub, { recursive: true });
@@ -331,7 +331,7 @@ describe("qms init (spec §2.3, §12.11)", () => {
     assert.match(r.out, /qms init/);
   });
 
-  it("test_full_document_lifecycle_in_initialized_project", () => {
+  it("REQ-INIT-004, REQ-WF-002: test_full_document_lifecycle_in_initialized_project", () => {
     const root = initialized();
     const ok = (user: string, ...args: string[]): void => {
       const r = qms(root, user, ...args);

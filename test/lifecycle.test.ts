@@ -38,7 +38,7 @@ function crTo(p: ReturnType<typeof project>, stop: "PRE_APPROVED" | "IN_EXECUTIO
 }
 
 describe("SOP lifecycle (spec §12.1)", () => {
-  it("full lifecycle: create, checkin, checkout, review, approve → EFFECTIVE 1.0", () => {
+  it("REQ-WF-002, REQ-WF-006, REQ-DOC-006, REQ-DOC-008, REQ-META-001, REQ-AUDIT-003, REQ-AUDIT-004, REQ-TASK-001, REQ-TASK-003, REQ-TEMPLATE-004: full lifecycle: create, checkin, checkout, review, approve → EFFECTIVE 1.0", () => {
     const p = project();
     const created = p.ok("claude", "create", "SOP", "--title", "Test SOP");
     assert.match(created.stdout, /^Created: SOP-001 \(v0\.1, DRAFT\)$/m);
@@ -99,7 +99,7 @@ describe("SOP lifecycle (spec §12.1)", () => {
     );
   });
 
-  it("refuses routing a fresh DRAFT for approval", () => {
+  it("REQ-WF-001: refuses routing a fresh DRAFT for approval", () => {
     const p = project();
     p.ok("claude", "create", "SOP", "--title", "x");
     p.ok("claude", "checkin", "SOP-001");
@@ -108,7 +108,7 @@ describe("SOP lifecycle (spec §12.1)", () => {
     assert.equal(meta(p.root, "SOP", "SOP-001").status, "DRAFT");
   });
 
-  it("checkout + checkin at REVIEWED returns to DRAFT", () => {
+  it("REQ-DOC-009: checkout + checkin at REVIEWED returns to DRAFT", () => {
     const p = project();
     p.ok("claude", "create", "SOP", "--title", "x");
     p.ok("claude", "route", "SOP-001", "--review");
@@ -120,7 +120,7 @@ describe("SOP lifecycle (spec §12.1)", () => {
     assert.deepEqual(m.review_outcomes, {});
   });
 
-  it("multi-reviewer gate: REVIEWED only after every assignee", () => {
+  it("REQ-WF-004: multi-reviewer gate: REVIEWED only after every assignee", () => {
     const p = project();
     p.ok("claude", "create", "SOP", "--title", "x");
     p.ok("claude", "route", "SOP-001", "--review", "--assign", "qa", "lead");
@@ -130,7 +130,7 @@ describe("SOP lifecycle (spec §12.1)", () => {
     assert.equal(meta(p.root, "SOP", "SOP-001").status, "REVIEWED");
   });
 
-  it("a request-updates review blocks approval routing", () => {
+  it("REQ-WF-005: a request-updates review blocks approval routing", () => {
     const p = project();
     p.ok("claude", "create", "SOP", "--title", "x");
     p.ok("claude", "route", "SOP-001", "--review");
@@ -140,7 +140,7 @@ describe("SOP lifecycle (spec §12.1)", () => {
     assert.match(r.out, /qa requested updates/);
   });
 
-  it("rejection returns to REVIEWED with the same version and clears approval tasks everywhere", () => {
+  it("REQ-WF-007, REQ-TASK-003: rejection returns to REVIEWED with the same version and clears approval tasks everywhere", () => {
     const p = project();
     p.ok("claude", "create", "SOP", "--title", "x");
     p.ok("claude", "route", "SOP-001", "--review", "--assign", "qa", "tu_ui");
@@ -158,7 +158,7 @@ describe("SOP lifecycle (spec §12.1)", () => {
     p.ok("claude", "route", "SOP-001", "--approval");
   });
 
-  it("retirement: EFFECTIVE SOP revised, routed --approval --retire, approved → RETIRED", () => {
+  it("REQ-WF-011, REQ-WF-012, REQ-WF-013: retirement: EFFECTIVE SOP revised, routed --approval --retire, approved → RETIRED", () => {
     const p = project();
     effectiveSop(p);
     p.ok("claude", "checkout", "SOP-001");
@@ -189,7 +189,7 @@ describe("SOP lifecycle (spec §12.1)", () => {
     assert.equal(meta(p.root, "SOP", "SOP-001").status, "RETIRED");
   });
 
-  it("--retire is refused for a v0.x document, pointing at cancel", () => {
+  it("REQ-WF-012: --retire is refused for a v0.x document, pointing at cancel", () => {
     const p = project();
     p.ok("claude", "create", "SOP", "--title", "x");
     p.ok("claude", "route", "SOP-001", "--review");
@@ -199,7 +199,7 @@ describe("SOP lifecycle (spec §12.1)", () => {
     assert.equal(meta(p.root, "SOP", "SOP-001").status, "REVIEWED");
   });
 
-  it("approval gate requires a quality review", () => {
+  it("REQ-WF-005: approval gate requires a quality review", () => {
     const p = project();
     p.ok("claude", "create", "SOP", "--title", "x");
     p.ok("claude", "route", "SOP-001", "--review", "--assign", "lead");
@@ -209,7 +209,7 @@ describe("SOP lifecycle (spec §12.1)", () => {
     assert.match(r.out, /quality/);
   });
 
-  it("routing a checked-out document auto-checks-in for its owner", () => {
+  it("REQ-WF-015, REQ-WF-023: routing a checked-out document auto-checks-in for its owner", () => {
     const p = project();
     p.ok("claude", "create", "SOP", "--title", "x");
     const r = p.ok("claude", "route", "SOP-001", "--review");
@@ -221,7 +221,7 @@ describe("SOP lifecycle (spec §12.1)", () => {
     assert.deepEqual(auditEvents(p.root, "SOP", "SOP-001"), ["CREATE", "CHECKIN", "STATUS_CHANGE", "ROUTE_REVIEW"]);
   });
 
-  it("qa assigns more reviewers during review; they see the task", () => {
+  it("REQ-TASK-001, REQ-TASK-004: qa assigns more reviewers during review; they see the task", () => {
     const p = project();
     p.ok("claude", "create", "SOP", "--title", "x");
     p.ok("claude", "route", "SOP-001", "--review");
@@ -235,7 +235,7 @@ describe("SOP lifecycle (spec §12.1)", () => {
     assert.match(inbox.stdout, /SOP-001/);
   });
 
-  it("invalid transitions are rejected without change", () => {
+  it("REQ-WF-001: invalid transitions are rejected without change", () => {
     const p = project();
     p.ok("claude", "create", "SOP", "--title", "x");
     p.no("claude", "route", "SOP-001", "--approval");
@@ -253,7 +253,7 @@ describe("SOP lifecycle (spec §12.1)", () => {
     assert.equal(meta(p.root, "SOP", "SOP-001").status, "DRAFT");
   });
 
-  it("audit lines are only ever appended", () => {
+  it("REQ-AUDIT-001: audit lines are only ever appended", () => {
     const p = project();
     p.ok("claude", "create", "SOP", "--title", "x");
     const file = path.join(p.root, "QMS/.audit/SOP/SOP-001.jsonl");
@@ -265,7 +265,7 @@ describe("SOP lifecycle (spec §12.1)", () => {
     assert.ok(fs.readFileSync(file, "utf8").startsWith(middle));
   });
 
-  it("required meta fields exist with the right types", () => {
+  it("REQ-META-003: required meta fields exist with the right types", () => {
     const p = project();
     p.ok("claude", "create", "SOP", "--title", "x");
     const m = meta(p.root, "SOP", "SOP-001");
@@ -279,7 +279,7 @@ describe("SOP lifecycle (spec §12.1)", () => {
     assert.deepEqual(m.pending_assignees, []);
   });
 
-  it("task files carry every required frontmatter field", () => {
+  it("REQ-TASK-002: task files carry every required frontmatter field", () => {
     const p = project();
     p.ok("claude", "create", "SOP", "--title", "Task fields");
     p.ok("claude", "route", "SOP-001", "--review");
@@ -292,7 +292,7 @@ describe("SOP lifecycle (spec §12.1)", () => {
 });
 
 describe("CR lifecycle (spec §12.2)", () => {
-  it("full lifecycle to CLOSED 2.0", () => {
+  it("REQ-WF-003, REQ-WF-006, REQ-WF-008, REQ-WF-010, REQ-WF-014, REQ-META-004, REQ-DOC-012: full lifecycle to CLOSED 2.0", () => {
     const p = project();
     p.ok("claude", "create", "CR", "--title", "A change");
     assert.ok(exists(p.root, "QMS/CR/CR-001/CR-001-draft.md"));
@@ -339,7 +339,7 @@ describe("CR lifecycle (spec §12.2)", () => {
     assert.deepEqual(events.slice(-2), ["CLOSE", "STATUS_CHANGE"]);
   });
 
-  it("revert from POST_REVIEWED: deprecated, IN_EXECUTION, version and phase unchanged", () => {
+  it("REQ-WF-009, REQ-WF-019: revert from POST_REVIEWED: deprecated, IN_EXECUTION, version and phase unchanged", () => {
     const p = project();
     crTo(p, "POST_REVIEWED");
     const before = meta(p.root, "CR", "CR-001");
@@ -353,7 +353,7 @@ describe("CR lifecycle (spec §12.2)", () => {
     assert.equal(revert.reason, "more work needed");
   });
 
-  it("terminal CLOSED: route and checkout refused", () => {
+  it("REQ-WF-011: terminal CLOSED: route and checkout refused", () => {
     const p = project();
     crTo(p, "CLOSED");
     p.no("claude", "route", "CR-001", "--review");
@@ -361,7 +361,7 @@ describe("CR lifecycle (spec §12.2)", () => {
     assert.equal(meta(p.root, "CR", "CR-001").status, "CLOSED");
   });
 
-  it("execution phase survives repeated checkout/checkin and each checkout bumps the minor version", () => {
+  it("REQ-WF-014, REQ-WF-021, REQ-META-004: execution phase survives repeated checkout/checkin and each checkout bumps the minor version", () => {
     const p = project();
     crTo(p, "IN_EXECUTION");
     for (const expected of ["1.1", "1.2", "1.3"]) {
@@ -377,7 +377,7 @@ describe("CR lifecycle (spec §12.2)", () => {
     assert.equal(firstCheckout.version, "1.0");
   });
 
-  it("only the owner releases and closes", () => {
+  it("REQ-SEC-003, REQ-WF-008, REQ-WF-010: only the owner releases and closes", () => {
     const p = project();
     crTo(p, "PRE_APPROVED");
     p.no("qa", "release", "CR-001");
@@ -391,7 +391,7 @@ describe("CR lifecycle (spec §12.2)", () => {
     p.ok("claude", "close", "CR-001");
   });
 
-  it("rejections in pre- and post-approval return to the reviewed state", () => {
+  it("REQ-WF-007: rejections in pre- and post-approval return to the reviewed state", () => {
     const p = project();
     p.ok("claude", "create", "CR", "--title", "x");
     p.ok("claude", "route", "CR-001", "--review");
@@ -412,7 +412,7 @@ describe("CR lifecycle (spec §12.2)", () => {
     assert.equal(m.version, "1.0");
   });
 
-  it("checkout + checkin at PRE_REVIEWED returns to DRAFT with tracking cleared", () => {
+  it("REQ-DOC-009: checkout + checkin at PRE_REVIEWED returns to DRAFT with tracking cleared", () => {
     const p = project();
     p.ok("claude", "create", "CR", "--title", "x");
     p.ok("claude", "route", "CR-001", "--review");
@@ -425,7 +425,7 @@ describe("CR lifecycle (spec §12.2)", () => {
     assert.deepEqual(m.review_outcomes, {});
   });
 
-  it("checkout at POST_REVIEWED returns to IN_EXECUTION (REQ-WF-017) with a minor bump", () => {
+  it("REQ-WF-017, REQ-WF-021: checkout at POST_REVIEWED returns to IN_EXECUTION with a minor bump", () => {
     const p = project();
     crTo(p, "POST_REVIEWED");
     const r = p.ok("claude", "checkout", "CR-001");
@@ -438,7 +438,7 @@ describe("CR lifecycle (spec §12.2)", () => {
     assert.equal(meta(p.root, "CR", "CR-001").status, "IN_EXECUTION");
   });
 
-  it("stale pre-review outcomes never satisfy the post-review approval gate", () => {
+  it("REQ-WF-005: stale pre-review outcomes never satisfy the post-review approval gate", () => {
     const p = project();
     crTo(p, "IN_EXECUTION");
     p.ok("claude", "route", "CR-001", "--review", "--assign", "lead");
@@ -449,7 +449,7 @@ describe("CR lifecycle (spec §12.2)", () => {
 });
 
 describe("checkout transitions and withdraw (spec §12.3, §12.4)", () => {
-  it("PRE_APPROVED checkout reverts to DRAFT with tracking cleared", () => {
+  it("REQ-WF-016: PRE_APPROVED checkout reverts to DRAFT with tracking cleared", () => {
     const p = project();
     crTo(p, "PRE_APPROVED");
     p.ok("claude", "checkout", "CR-001");
@@ -464,7 +464,7 @@ describe("checkout transitions and withdraw (spec §12.3, §12.4)", () => {
     ["SOP", "review", "IN_REVIEW", "DRAFT"],
     ["CR", "review", "IN_PRE_REVIEW", "DRAFT"],
   ] as const) {
-    it(`withdraw from ${from} returns to ${to} and clears assignees and inbox`, () => {
+    it(`REQ-WF-018: withdraw from ${from} returns to ${to} and clears assignees and inbox`, () => {
       const p = project();
       p.ok("claude", "create", type, "--title", "x");
       p.ok("claude", "route", `${type}-001`, `--${kind}`);
@@ -481,7 +481,7 @@ describe("checkout transitions and withdraw (spec §12.3, §12.4)", () => {
     });
   }
 
-  it("withdraw from IN_POST_REVIEW returns to IN_EXECUTION", () => {
+  it("REQ-WF-018: withdraw from IN_POST_REVIEW returns to IN_EXECUTION", () => {
     const p = project();
     crTo(p, "IN_EXECUTION");
     p.ok("claude", "route", "CR-001", "--review");
@@ -489,7 +489,7 @@ describe("checkout transitions and withdraw (spec §12.3, §12.4)", () => {
     assert.equal(meta(p.root, "CR", "CR-001").status, "IN_EXECUTION");
   });
 
-  it("withdraw from approval keeps review outcomes so approval can be re-routed", () => {
+  it("REQ-WF-018: withdraw from approval keeps review outcomes so approval can be re-routed", () => {
     const p = project();
     p.ok("claude", "create", "SOP", "--title", "x");
     p.ok("claude", "route", "SOP-001", "--review");
@@ -500,7 +500,7 @@ describe("checkout transitions and withdraw (spec §12.3, §12.4)", () => {
     p.ok("claude", "route", "SOP-001", "--approval");
   });
 
-  it("only the responsible user may withdraw", () => {
+  it("REQ-WF-018: only the responsible user may withdraw", () => {
     const p = project();
     p.ok("claude", "create", "SOP", "--title", "x");
     p.ok("claude", "route", "SOP-001", "--review");
@@ -514,7 +514,7 @@ describe("checkout transitions and withdraw (spec §12.3, §12.4)", () => {
     ["IN_PRE_APPROVAL", "PRE_REVIEWED"],
     ["IN_POST_REVIEW", "IN_EXECUTION"],
   ] as const) {
-    it(`owner checkout auto-withdraws from ${stage}`, () => {
+    it(`REQ-DOC-007, REQ-WF-022: owner checkout auto-withdraws from ${stage}`, () => {
       const p = project();
       p.ok("claude", "create", "CR", "--title", "x");
       if (stage === "IN_PRE_REVIEW") p.ok("claude", "route", "CR-001", "--review");
@@ -541,7 +541,7 @@ describe("checkout transitions and withdraw (spec §12.3, §12.4)", () => {
     });
   }
 
-  it("auto-withdraw is refused for a non-owner", () => {
+  it("REQ-DOC-007, REQ-WF-022: auto-withdraw is refused for a non-owner", () => {
     const p = project();
     p.ok("claude", "create", "CR", "--title", "x");
     p.ok("claude", "route", "CR-001", "--review");
@@ -551,7 +551,7 @@ describe("checkout transitions and withdraw (spec §12.3, §12.4)", () => {
     assert.equal(meta(p.root, "CR", "CR-001").status, "IN_PRE_REVIEW");
   });
 
-  it("owner checkout of an SOP in review auto-withdraws to DRAFT", () => {
+  it("REQ-WF-022: owner checkout of an SOP in review auto-withdraws to DRAFT", () => {
     const p = project();
     p.ok("claude", "create", "SOP", "--title", "x");
     p.ok("claude", "route", "SOP-001", "--review");
@@ -561,7 +561,7 @@ describe("checkout transitions and withdraw (spec §12.3, §12.4)", () => {
     assert.equal(m.checked_out, true);
   });
 
-  it("routing another user's checked-out document is refused", () => {
+  it("REQ-WF-015, REQ-WF-023: routing another user's checked-out document is refused", () => {
     const p = project();
     p.ok("claude", "create", "CR", "--title", "x");
     const before = fs.readFileSync(path.join(p.root, "QMS/.audit/CR/CR-001.jsonl"), "utf8");
@@ -572,13 +572,13 @@ describe("checkout transitions and withdraw (spec §12.3, §12.4)", () => {
 });
 
 describe("audit completeness (spec §12.5)", () => {
-  it("the audit module defines exactly the 16 event types", () => {
+  it("REQ-AUDIT-002: the audit module defines exactly the 16 event types", () => {
     assert.deepEqual([...AUDIT_EVENTS].sort(), [
       "APPROVE", "ASSIGN", "CHECKIN", "CHECKOUT", "CLOSE", "CREATE", "EFFECTIVE", "REJECT", "RELEASE", "RETIRE", "REVERT", "REVIEW", "ROUTE_APPROVAL", "ROUTE_REVIEW", "STATUS_CHANGE", "WITHDRAW",
     ]);
   });
 
-  it("an SOP retired and a CR taken through every command produce all 16 events", () => {
+  it("REQ-AUDIT-002: an SOP retired and a CR taken through every command produce all 16 events", () => {
     const p = project();
     effectiveSop(p);
     p.ok("claude", "checkout", "SOP-001");
@@ -611,7 +611,7 @@ describe("audit completeness (spec §12.5)", () => {
 });
 
 describe("security (spec §12.6)", () => {
-  it("groups drive what each user may do", () => {
+  it("REQ-SEC-001, REQ-SEC-002: groups drive what each user may do", () => {
     const p = project();
     p.ok("claude", "create", "SOP", "--title", "x");
     p.ok("lead", "create", "SOP", "--title", "y");
@@ -620,7 +620,7 @@ describe("security (spec §12.6)", () => {
     p.ok("lead", "review", "SOP-001", "--recommend", "--comment", "ok");
   });
 
-  it("a reviewer cannot create; nothing is written", () => {
+  it("REQ-SEC-002: a reviewer cannot create; nothing is written", () => {
     const p = project();
     const r = p.no("tu_ui", "create", "SOP", "--title", "x");
     assert.match(r.out, /Permission denied/);
@@ -628,7 +628,7 @@ describe("security (spec §12.6)", () => {
     assert.deepEqual(fs.readdirSync(path.join(p.root, "QMS/SOP")), []);
   });
 
-  it("only quality assigns (RS table: not administrators, not reviewers)", () => {
+  it("REQ-SEC-002, REQ-TASK-004: only quality assigns (RS table: not administrators, not reviewers)", () => {
     const p = project();
     p.ok("claude", "create", "SOP", "--title", "x");
     p.ok("claude", "route", "SOP-001", "--review");
@@ -637,7 +637,7 @@ describe("security (spec §12.6)", () => {
     assert.deepEqual(meta(p.root, "SOP", "SOP-001").pending_assignees, ["qa"]);
   });
 
-  it("assignment validation: approval only to quality/reviewer, unknown users never", () => {
+  it("REQ-SEC-007, REQ-TASK-004: assignment validation: approval only to quality/reviewer, unknown users never", () => {
     const p = project();
     p.ok("claude", "create", "SOP", "--title", "x");
     p.ok("claude", "route", "SOP-001", "--review");
@@ -652,7 +652,7 @@ describe("security (spec §12.6)", () => {
     assert.deepEqual(meta(p.root, "SOP", "SOP-001").pending_assignees, ["qa", "tu_scene"]);
   });
 
-  it("owner-only checkin, route and revert", () => {
+  it("REQ-SEC-003: owner-only checkin, route and revert", () => {
     const p = project();
     p.ok("claude", "create", "SOP", "--title", "x");
     p.no("lead", "checkin", "SOP-001");
@@ -661,7 +661,7 @@ describe("security (spec §12.6)", () => {
     p.ok("claude", "route", "SOP-001", "--review");
   });
 
-  it("unassigned users cannot review, approve or reject", () => {
+  it("REQ-SEC-004, REQ-SEC-005: unassigned users cannot review, approve or reject", () => {
     const p = project();
     p.ok("claude", "create", "SOP", "--title", "x");
     p.ok("claude", "route", "SOP-001", "--review");
@@ -676,7 +676,7 @@ describe("security (spec §12.6)", () => {
     p.ok("qa", "approve", "SOP-001");
   });
 
-  it("reviewers cannot route, release, revert or close", () => {
+  it("REQ-SEC-002, REQ-SEC-003: reviewers cannot route, release, revert or close", () => {
     const p = project();
     crTo(p, "POST_REVIEWED");
     p.no("tu_ui", "route", "CR-001", "--approval");
@@ -686,7 +686,7 @@ describe("security (spec §12.6)", () => {
     p.no("lead", "revert", "CR-001", "--reason", "x");
   });
 
-  it("unknown users are rejected with guidance and nothing is created", () => {
+  it("REQ-SEC-006, REQ-USER-004: unknown users are rejected with guidance and nothing is created", () => {
     const p = project();
     const r = p.no("nonexistent_user", "create", "SOP", "--title", "x");
     assert.match(r.out, /Unknown user/);
@@ -697,7 +697,7 @@ describe("security (spec §12.6)", () => {
 });
 
 describe("document types and IDs (spec §12.7)", () => {
-  it("creates SOP, CR, INV with the right folders and executable flags", () => {
+  it("REQ-DOC-001, REQ-DOC-012, REQ-CFG-002: creates SOP, CR, INV with the right folders and executable flags", () => {
     const p = project();
     p.ok("claude", "create", "SOP", "--title", "s");
     p.ok("claude", "create", "CR", "--title", "c");
@@ -710,7 +710,7 @@ describe("document types and IDs (spec §12.7)", () => {
     assert.equal(meta(p.root, "INV", "INV-001").executable, true);
   });
 
-  it("children live in the root family folder with {PARENT}-{TYPE}-NNN IDs", () => {
+  it("REQ-DOC-002, REQ-DOC-005, REQ-DOC-012: children live in the root family folder with {PARENT}-{TYPE}-NNN IDs", () => {
     const p = project();
     p.ok("claude", "create", "CR", "--title", "c");
     p.ok("claude", "create", "INV", "--title", "i");
@@ -727,7 +727,7 @@ describe("document types and IDs (spec §12.7)", () => {
     assert.equal(meta(p.root, "TP", "CR-001-TP-001").doc_type, "TP");
   });
 
-  it("parent rules: required, right type, ADD needs CLOSED, VR needs IN_EXECUTION", () => {
+  it("REQ-DOC-002, REQ-DOC-015, REQ-DOC-016: parent rules: required, right type, ADD needs CLOSED, VR needs IN_EXECUTION", () => {
     const p = project();
     p.ok("claude", "create", "CR", "--title", "c");
     p.no("claude", "create", "TP", "--title", "no parent");
@@ -741,7 +741,7 @@ describe("document types and IDs (spec §12.7)", () => {
     p.no("claude", "create", "TP", "--parent", "CR-999", "--title", "missing");
   });
 
-  it("ADD under CLOSED parents; VR born IN_EXECUTION 1.0 under an executing CR; sequential numbering", () => {
+  it("REQ-DOC-005, REQ-DOC-015, REQ-DOC-016, REQ-DOC-017: ADD under CLOSED parents; VR born IN_EXECUTION 1.0 under an executing CR; sequential numbering", () => {
     const p = project();
     crTo(p, "CLOSED");
     for (const n of ["001", "002", "003"]) {
@@ -759,7 +759,7 @@ describe("document types and IDs (spec §12.7)", () => {
     assert.equal(m.checked_out, true);
   });
 
-  it("closing a parent cascade-closes its open VR attachments", () => {
+  it("REQ-DOC-020: closing a parent cascade-closes its open VR attachments", () => {
     const p = project();
     crTo(p, "IN_EXECUTION");
     p.ok("claude", "create", "VR", "--parent", "CR-001", "--title", "verification");
@@ -777,7 +777,7 @@ describe("document types and IDs (spec §12.7)", () => {
     assert.deepEqual(auditEvents(p.root, "VR", "CR-001-VR-001").slice(-2), ["CLOSE", "STATUS_CHANGE"]);
   });
 
-  it("sequential IDs: SOP-001..003, CR-001..002; a retired number is never reused", () => {
+  it("REQ-DOC-004: sequential IDs: SOP-001..003, CR-001..002; a retired number is never reused", () => {
     const p = project();
     for (let i = 0; i < 3; i++) p.ok("claude", "create", "SOP", "--title", `s${i}`);
     for (let i = 0; i < 2; i++) p.ok("claude", "create", "CR", "--title", `c${i}`);
@@ -785,7 +785,7 @@ describe("document types and IDs (spec §12.7)", () => {
     assert.ok(exists(p.root, "QMS/CR/CR-002/CR-002-draft.md"));
   });
 
-  it("cancel: v0.x only, not while checked out, --confirm required; removes everything and frees the ID", () => {
+  it("REQ-DOC-010: cancel: v0.x only, not while checked out, --confirm required; removes everything and frees the ID", () => {
     const p = project();
     p.ok("claude", "create", "SOP", "--title", "x");
     p.no("claude", "cancel", "SOP-001", "--confirm");
@@ -803,7 +803,7 @@ describe("document types and IDs (spec §12.7)", () => {
     assert.ok(exists(p.root, "QMS/SOP/SOP-001-draft.md"));
   });
 
-  it("cancel is refused for an EFFECTIVE 1.0 document", () => {
+  it("REQ-DOC-010: cancel is refused for an EFFECTIVE 1.0 document", () => {
     const p = project();
     effectiveSop(p);
     const r = p.no("claude", "cancel", "SOP-001", "--confirm");
@@ -811,7 +811,7 @@ describe("document types and IDs (spec §12.7)", () => {
     assert.ok(exists(p.root, "QMS/SOP/SOP-001.md"));
   });
 
-  it("cancel of a CR removes its now-empty folder", () => {
+  it("REQ-DOC-010: cancel of a CR removes its now-empty folder", () => {
     const p = project();
     p.ok("claude", "create", "CR", "--title", "x");
     p.ok("claude", "checkin", "CR-001");
@@ -819,7 +819,7 @@ describe("document types and IDs (spec §12.7)", () => {
     assert.ok(!exists(p.root, "QMS/CR/CR-001"));
   });
 
-  it("TEMPLATE documents are name-based", () => {
+  it("REQ-DOC-011: TEMPLATE documents are name-based", () => {
     const p = project();
     p.ok("claude", "create", "TEMPLATE", "--name", "CR", "--title", "CR template");
     p.ok("claude", "create", "TEMPLATE", "--name", "sop", "--title", "SOP template");
@@ -829,7 +829,7 @@ describe("document types and IDs (spec §12.7)", () => {
     p.no("claude", "create", "TEMPLATE", "--name", "CR", "--title", "duplicate");
   });
 
-  it("EFFECTIVE checkout keeps N.0 in force and creates an N.1 draft; archiving waits for approval", () => {
+  it("REQ-DOC-007, REQ-WF-020: EFFECTIVE checkout keeps N.0 in force and creates an N.1 draft; archiving waits for approval", () => {
     const p = project();
     effectiveSop(p);
     p.ok("claude", "checkout", "SOP-001");
@@ -885,7 +885,7 @@ describe("document types and IDs (spec §12.7)", () => {
     assert.match(p.ok("qa", "read", "VAR-001", "--draft").stdout, /edited body/);
   });
 
-  it("unknown types are refused with the list of valid ones", () => {
+  it("REQ-DOC-001: unknown types are refused with the list of valid ones", () => {
     const p = project();
     const r = p.no("claude", "create", "CAPA", "--title", "x");
     assert.match(r.out, /Unknown document type/);

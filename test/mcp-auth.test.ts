@@ -109,7 +109,7 @@ describe("token authentication over HTTP", () => {
     }
   });
 
-  test("the seed's command line works as written when a token exists, and refuses with instructions when none does", async () => {
+  test("REQ-MCP-014: the seed's command line works as written when a token exists, and refuses with instructions when none does", async () => {
     const root = makeHarnessProject();
     const sub = path.join(root, "docker");
     fs.mkdirSync(sub);

@@ -44,7 +44,7 @@ describe("npm start: the built-in demo", () => {
 });
 
 describe("qms mcp command line", () => {
-  test("project root: --project-root beats QMS_PROJECT_ROOT beats cwd; no project is a clear error", async () => {
+  test("REQ-MCP-011, REQ-MCP-013: project root: --project-root beats QMS_PROJECT_ROOT beats cwd; no project is a clear error", async () => {
     const a = makeHarnessProject();
     const b = makeHarnessProject();
     qms(a, "claude", "create", "SOP", "--title", "In A");
@@ -65,7 +65,7 @@ describe("qms mcp command line", () => {
     assert.equal(bad.code, 2);
   });
 
-  test("sse (deprecated) is accepted with a warning and still serves /mcp", async () => {
+  test("REQ-MCP-011: sse (deprecated) is accepted with a warning and still serves /mcp", async () => {
     const root = makeHarnessProject();
     const srv = await startServerProcess(["mcp", "--transport", "sse", "--port", "0", "--project-root", root], { env: { QMS_TOKEN_STORE: path.join(tempDir("qms-store-"), "t.json") } });
     try {

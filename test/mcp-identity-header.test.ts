@@ -45,7 +45,7 @@ function memoryLogger(): Logger & { lines: Array<Record<string, unknown>> } {
 }
 
 describe("identity lock registry (unit, fake clock)", () => {
-  test("the TTL is a positive named constant (300 s), overridable by QMS_IDENTITY_LOCK_TTL_S", () => {
+  test("REQ-MCP-016: the TTL is a positive named constant (300 s), overridable by QMS_IDENTITY_LOCK_TTL_S", () => {
     assert.equal(IDENTITY_LOCK_TTL_S, 300);
     assert.equal(identityLockTtlSeconds({}), 300);
     assert.equal(identityLockTtlSeconds({ [IDENTITY_LOCK_TTL_ENV]: "2" }), 2);
@@ -55,7 +55,7 @@ describe("identity lock registry (unit, fake clock)", () => {
     assert.equal(new IdentityLockRegistry().ttlMs, 300_000);
   });
 
-  test("acquire creates a lock {identity, instance, last_seen}; the same instance heartbeats; another instance collides", () => {
+  test("REQ-MCP-016: acquire creates a lock {identity, instance, last_seen}; the same instance heartbeats; another instance collides", () => {
     const { clock, locks } = registry();
     const first = locks.acquire("claude", "inst-a");
     assert.deepEqual(first, { ok: true, action: "created", lock: { identity: "claude", instanceId: "inst-a", lastSeen: clock.now() } });
@@ -70,7 +70,7 @@ describe("identity lock registry (unit, fake clock)", () => {
     assert.equal(locks.get("claude")?.instanceId, "inst-a", "a collision changes nothing");
   });
 
-  test("locks expire TTL seconds after the last request; purge removes only expired ones; a new instance may take over", () => {
+  test("REQ-MCP-016: locks expire TTL seconds after the last request; purge removes only expired ones; a new instance may take over", () => {
     const { clock, locks } = registry(300);
     locks.acquire("claude", "inst-a");
     clock.advance(100);
@@ -90,7 +90,7 @@ describe("identity lock registry (unit, fake clock)", () => {
     assert.equal(locks.get("qa")?.instanceId, "inst-new");
   });
 
-  test("different identities never collide; an empty instance id is an instance like any other", () => {
+  test("REQ-MCP-016: different identities never collide; an empty instance id is an instance like any other", () => {
     const { locks } = registry();
     assert.ok(locks.acquire("claude", "").ok);
     assert.ok(locks.acquire("qa", "").ok);
@@ -103,7 +103,7 @@ describe("identity lock registry (unit, fake clock)", () => {
 });
 
 describe("identity resolution (unit): enforced and trusted modes", () => {
-  test("enforced: matching user resolves to the header identity and locks it", () => {
+  test("REQ-MCP-015: enforced: matching user resolves to the header identity and locks it", () => {
     const { locks } = registry();
     const r = resolveToolUser(header(locks, "claude"), "claude");
     assert.deepEqual(r.ok && r.user, "claude");
@@ -112,7 +112,7 @@ describe("identity resolution (unit): enforced and trusted modes", () => {
     assert.equal(resolveToolUser(header(locks, "claude"), "  claude ").ok, true, "the argument is trimmed");
   });
 
-  test("enforced: a mismatch is refused naming the real and claimed identities, the user='…' fix and the violation", () => {
+  test("REQ-MCP-015: enforced: a mismatch is refused naming the real and claimed identities, the user='…' fix and the violation", () => {
     const { locks } = registry();
     const r = resolveToolUser(header(locks, "claude"), "qa");
     const { code, text: msg } = refusalOf(r);
@@ -125,7 +125,7 @@ describe("identity resolution (unit): enforced and trusted modes", () => {
     assert.equal(locks.size, 0, "a refused call locks nothing");
   });
 
-  test("user is mandatory in both modes: missing, empty and whitespace are refused with guidance", () => {
+  test("REQ-MCP-015: user is mandatory in both modes: missing, empty and whitespace are refused with guidance", () => {
     const { locks } = registry();
     for (const caller of [header(locks, "claude"), trustedHttp(locks), stdio(locks), { kind: "trusted", transport: "stdio" } as Caller]) {
       for (const bad of [undefined, "", "   ", 42]) {
@@ -139,7 +139,7 @@ describe("identity resolution (unit): enforced and trusted modes", () => {
     assert.equal(locks.size, 0);
   });
 
-  test("trusted (no header, or stdio): identity = user argument, and no lock is ever created", () => {
+  test("REQ-MCP-015, REQ-MCP-016: trusted (no header, or stdio): identity = user argument, and no lock is ever created", () => {
     const { locks } = registry();
     for (const caller of [trustedHttp(locks), stdio(locks), { kind: "trusted", transport: "stdio" } as Caller]) {
       const r = resolveToolUser(caller, "tu_ui");
@@ -148,14 +148,14 @@ describe("identity resolution (unit): enforced and trusted modes", () => {
     assert.equal(locks.size, 0);
   });
 
-  test("unknown header identities still resolve (and lock)", () => {
+  test("REQ-MCP-015: unknown header identities still resolve (and lock)", () => {
     const { locks } = registry();
     const r = resolveToolUser(header(locks, "ghost-agent", "c1"), "ghost-agent");
     assert.equal(r.ok && r.user, "ghost-agent");
     assert.ok(locks.get("ghost-agent"));
   });
 
-  test("an enforced lock blocks trusted HTTP and stdio callers with the terminal IDENTITY LOCKED message, until the TTL", () => {
+  test("REQ-MCP-016: an enforced lock blocks trusted HTTP and stdio callers with the terminal IDENTITY LOCKED message, until the TTL", () => {
     const { clock, locks } = registry(300);
     assert.ok(resolveToolUser(header(locks, "claude", "c1"), "claude").ok);
     for (const caller of [trustedHttp(locks), stdio(locks)]) {
@@ -177,7 +177,7 @@ describe("identity resolution (unit): enforced and trusted modes", () => {
     assert.equal(locks.size, 0);
   });
 
-  test("a different instance collides (duplicate container); the same instance heartbeats; a new instance is allowed after the TTL", () => {
+  test("REQ-MCP-016: a different instance collides (duplicate container); the same instance heartbeats; a new instance is allowed after the TTL", () => {
     const { clock, locks } = registry(300);
     assert.ok(resolveToolUser(header(locks, "claude", "c1"), "claude").ok);
     clock.advance(250);
@@ -200,7 +200,7 @@ describe("identity resolution (unit): enforced and trusted modes", () => {
     assert.equal(resolveToolUser(header(locks, "claude", "c1"), "claude").ok, false, "now the old instance is the duplicate");
   });
 
-  test("different identities are independent; an empty instance header works", () => {
+  test("REQ-MCP-016: different identities are independent; an empty instance header works", () => {
     const { locks } = registry();
     assert.ok(resolveToolUser(header(locks, "claude", ""), "claude").ok);
     assert.ok(resolveToolUser(header(locks, "qa", ""), "qa").ok);
@@ -209,7 +209,7 @@ describe("identity resolution (unit): enforced and trusted modes", () => {
     assert.deepEqual(locks.list().map((l) => [l.identity, l.instanceId]).sort(), [["claude", ""], ["qa", ""]]);
   });
 
-  test("resources and prompts: the header identity is the reader, subject to the same locks", () => {
+  test("REQ-MCP-015, REQ-MCP-016: resources and prompts: the header identity is the reader, subject to the same locks", () => {
     const { locks } = registry();
     const r = resolveReaderUser(header(locks, "qa", "q1"));
     assert.equal(r.ok && r.user, "qa");
@@ -220,7 +220,7 @@ describe("identity resolution (unit): enforced and trusted modes", () => {
     assert.equal(resolveReaderUser(trusted, "claude").ok, true);
   });
 
-  test("headers: trimmed and bounded; an empty X-QMS-Identity means no header (trusted mode)", () => {
+  test("REQ-MCP-015: headers: trimmed and bounded; an empty X-QMS-Identity means no header (trusted mode)", () => {
     assert.deepEqual(identityHeaders({}), { identity: undefined, instanceId: "" });
     assert.deepEqual(identityHeaders({ "x-qms-identity": "  claude ", "x-qms-instance": " abc " }), { identity: "claude", instanceId: "abc" });
     assert.deepEqual(identityHeaders({ "x-qms-identity": "   " }), { identity: undefined, instanceId: "" });
@@ -250,7 +250,7 @@ describe("header mode over HTTP (SDK client with custom headers, in-process serv
     await srv.close();
   });
 
-  test("enforced calls act as the header identity and lock it; mismatches, trusted callers and duplicate containers get isError results", async () => {
+  test("REQ-MCP-015, REQ-MCP-016: enforced calls act as the header identity and lock it; mismatches, trusted callers and duplicate containers get isError results", async () => {
     const claudeA = await client({ "X-QMS-Identity": "claude", "X-QMS-Instance": "container-a" });
     const created = await call(claudeA, "qms_create", { doc_type: "SOP", title: "Header mode", user: "claude" });
     assert.equal(created.isError, undefined, text(created));
@@ -300,7 +300,7 @@ describe("header mode over HTTP (SDK client with custom headers, in-process serv
     for (const l of log.lines) assert.ok(!JSON.stringify(l).includes("authorization"), "no credentials in logs");
   });
 
-  test("an unknown header identity is accepted and logged; the services then judge it", async () => {
+  test("REQ-MCP-015: an unknown header identity is accepted and logged; the services then judge it", async () => {
     const ghost = await client({ "X-QMS-Identity": "ghost", "X-QMS-Instance": "g1" });
     const r = await call(ghost, "qms_inbox", { user: "ghost" });
     assert.equal(r.isError, true, "the service refuses an unregistered user");
@@ -310,7 +310,7 @@ describe("header mode over HTTP (SDK client with custom headers, in-process serv
     assert.equal(locks.get("ghost")?.instanceId, "g1");
   });
 
-  test("a missing or blank user argument is an error result with guidance, never a crash", async () => {
+  test("REQ-MCP-015: a missing or blank user argument is an error result with guidance, never a crash", async () => {
     const c = await client({ "X-QMS-Identity": "lead", "X-QMS-Instance": "l1" });
     for (const args of [{}, { user: "" }, { user: "  " }]) {
       const r = await call(c, "qms_workspace", args);
@@ -369,7 +369,7 @@ describe("qms mcp --identity-header (CLI)", () => {
     assert.match(run("--help").stdout, /--identity-header/);
   });
 
-  test("--auth none --identity-header serves header mode; QMS_IDENTITY_LOCK_TTL_S shortens the TTL", async () => {
+  test("REQ-MCP-016: --auth none --identity-header serves header mode; QMS_IDENTITY_LOCK_TTL_S shortens the TTL", async () => {
     const root = makeHarnessProject();
     const srv = await startServerProcess(["mcp", "--transport", "streamable-http", "--port", "0", "--project-root", root, "--auth", "none", "--identity-header"], {
       env: { [IDENTITY_LOCK_TTL_ENV]: "1", QMS_TOKEN_STORE: path.join(tempDir("qms-store-"), "none.json") },

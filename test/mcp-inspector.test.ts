@@ -29,7 +29,7 @@ describe("MCP inspector CLI", () => {
     await srv?.close();
   });
 
-  test("over HTTP with a token: tools/list and tools/call", async () => {
+  test("REQ-MCP-011: over HTTP with a token: tools/list and tools/call", async () => {
     const list = await runInspector(["--cli", srv.url, "--transport", "http", "--header", `X-API-Key: ${token}`, "--method", "tools/list"]);
     assert.equal(list.code, 0, list.out);
     const tools = (JSON.parse(list.stdout) as { tools: Array<{ name: string }> }).tools.map((t) => t.name);
@@ -42,7 +42,7 @@ describe("MCP inspector CLI", () => {
     assert.notEqual(bad.code, 0, bad.out);
   });
 
-  test("over stdio: tools/call", async () => {
+  test("REQ-MCP-011: over stdio: tools/call", async () => {
     const r = await runInspector(["--cli", process.execPath, QMS_BIN, "mcp", "--project-root", root, "--method", "tools/call", "--tool-name", "qms_create", "--tool-arg", "doc_type=CR", "--tool-arg", "title=Inspector stdio", "--tool-arg", "user=claude"], { env: { QMS_TOKEN_STORE: storeFile } });
     assert.equal(r.code, 0, r.out);
     assert.match(r.stdout, /Created: CR-001/);

@@ -44,7 +44,7 @@ const CR_LIFECYCLE: Step[] = [
   s("claude", "qms_close", { doc_id: "CR-001" }, ["close", "CR-001"]),
 ];
 
-test("a full SOP and CR lifecycle through MCP gives the same files, text and outcomes as through the CLI", { timeout: 60000 }, async () => {
+test("REQ-MCP-003, REQ-MCP-004, REQ-MCP-005, REQ-MCP-007: a full SOP and CR lifecycle through MCP gives the same files, text and outcomes as through the CLI", { timeout: 60000 }, async () => {
   const viaCli = makeHarnessProject();
   const viaMcp = makeHarnessProject();
   const srv = await startHttpServer({ project: new Project(viaMcp), log: silentLogger, host: "127.0.0.1", port: 0, auth: "none" });

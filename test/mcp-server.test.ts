@@ -61,7 +61,7 @@ describe("MCP server over streamable HTTP (SDK client, --auth none)", () => {
     await srv.close();
   });
 
-  test("lists the 21 tools of qms.md §10.3, each with an outputSchema, and no benchmark tool", async () => {
+  test("REQ-MCP-001, REQ-MCP-002, REQ-MCP-003, REQ-MCP-004, REQ-MCP-005, REQ-MCP-010, REQ-MCP-015: lists the 21 tools of qms.md §10.3, each with an outputSchema, and no benchmark tool", async () => {
     const { tools } = await client.listTools();
     assert.deepEqual(tools.map((t) => t.name).sort(), [...TOOL_NAMES].sort());
     for (const t of tools) {
@@ -76,7 +76,7 @@ describe("MCP server over streamable HTTP (SDK client, --auth none)", () => {
     }
   });
 
-  test("qms_create and qms_status return the CLI text plus structuredContent", async () => {
+  test("REQ-MCP-008: qms_create and qms_status return the CLI text plus structuredContent", async () => {
     const r = await call(client, "qms_create", { doc_type: "SOP", title: "First", user: "claude" });
     assert.equal(r.isError, undefined, text(r));
     assert.match(text(r), /^Created: SOP-001 \(v0\.1, DRAFT\)/);
@@ -93,7 +93,7 @@ describe("MCP server over streamable HTTP (SDK client, --auth none)", () => {
     assert.equal(typeof line.ms, "number");
   });
 
-  test("every tool answers with a CallToolResult (ok or isError with a refusal), never a protocol error", async () => {
+  test("REQ-MCP-008: every tool answers with a CallToolResult (ok or isError with a refusal), never a protocol error", async () => {
     for (const name of TOOL_NAMES) {
       const r = await call(client, name, { ...SAMPLE_ARGS[name], user: "claude" });
       assert.ok(Array.isArray(r.content) && r.content.length > 0, name);
@@ -104,7 +104,7 @@ describe("MCP server over streamable HTTP (SDK client, --auth none)", () => {
     }
   });
 
-  test("refusals are isError results naming the rule; refused calls change nothing", async () => {
+  test("REQ-MCP-008, REQ-MCP-009: refusals are isError results naming the rule; refused calls change nothing", async () => {
     const before = snapshotTree(root);
     const cases: Array<[string, Record<string, unknown>, RegExp]> = [
       ["qms_status", { doc_id: "../../etc/passwd", user: "claude" }, /Invalid document ID/],
@@ -209,7 +209,7 @@ describe("MCP server over streamable HTTP (SDK client, --auth none)", () => {
 });
 
 describe("MCP server over stdio (SDK client, subprocess)", () => {
-  test("lists tools, creates, refuses without user, keeps stdout clean", async () => {
+  test("REQ-MCP-011, REQ-MCP-015: lists tools, creates, refuses without user, keeps stdout clean", async () => {
     const root = makeHarnessProject();
     const { client, stderr } = await stdioClient(root);
     try {

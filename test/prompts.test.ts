@@ -65,7 +65,7 @@ function headings(text: string): string[] {
 }
 
 describe("review/approval prompts (spec §8.2, §12.9)", () => {
-  it("test_review_task_prompt_generated: routing for review writes a structured prompt for each assignee", () => {
+  it("REQ-PROMPT-001, REQ-PROMPT-005: test_review_task_prompt_generated: routing for review writes a structured prompt for each assignee", () => {
     const p = project();
     p.ok("claude", "create", "SOP", "--title", "Release Procedure");
     p.ok("claude", "checkin", "SOP-001");
@@ -91,7 +91,7 @@ describe("review/approval prompts (spec §8.2, §12.9)", () => {
     }
   });
 
-  it("test_approval_task_prompt_generated: routing for approval writes the final verification prompt", () => {
+  it("REQ-PROMPT-001, REQ-PROMPT-005: test_approval_task_prompt_generated: routing for approval writes the final verification prompt", () => {
     const p = project();
     p.ok("claude", "create", "SOP", "--title", "Release Procedure");
     p.ok("claude", "route", "SOP-001", "--review");
@@ -111,7 +111,7 @@ describe("review/approval prompts (spec §8.2, §12.9)", () => {
     }
   });
 
-  it("test_prompts_directory_exists: the package ships every prompt file, each valid", () => {
+  it("REQ-PROMPT-002: test_prompts_directory_exists: the package ships every prompt file, each valid", () => {
     assert.equal(PACKAGE_PROMPTS_DIR, path.join(REPO_ROOT, "prompts"));
     const yaml = createRequire(import.meta.url)("yaml") as { parse(s: string): unknown };
     for (const rel of SHIPPED) {
@@ -126,7 +126,7 @@ describe("review/approval prompts (spec §8.2, §12.9)", () => {
     }
   });
 
-  it("test_prompts_have_workflow_phase_context: a CR at post-review gets the CR post-review prompt", () => {
+  it("REQ-PROMPT-001, REQ-PROMPT-003: test_prompts_have_workflow_phase_context: a CR at post-review gets the CR post-review prompt", () => {
     const p = project();
     p.ok("claude", "create", "CR", "--title", "A change");
     p.ok("claude", "route", "CR-001", "--review");
@@ -152,7 +152,7 @@ describe("review/approval prompts (spec §8.2, §12.9)", () => {
     assert.match(p.task("qa", "task-CR-001-post_approval-v1-0.md"), /### Execution Record/);
   });
 
-  it("test_review_prompt_has_checklist: one table per category, one row per item, evidence hints filled", () => {
+  it("REQ-PROMPT-004: test_review_prompt_has_checklist: one table per category, one row per item, evidence hints filled", () => {
     const text = renderTaskBody(spec());
     for (const cat of ["Frontmatter", "Document Structure", "Content Integrity", "Procedure Content"]) {
       assert.match(text, new RegExp(`### ${cat}\\n\\n\\| Item \\| Status \\| Evidence \\|\\n\\|------\\|--------\\|----------\\|\\n`));
@@ -161,7 +161,7 @@ describe("review/approval prompts (spec §8.2, §12.9)", () => {
     assert.match(text, /\| .*TBD, TODO, XXX, FIXME.* \| PASS \/ FAIL \| {2}\|/);
   });
 
-  it("test_prompt_has_required_sections: header, checklist, response format, reminders, commands, in order", () => {
+  it("REQ-PROMPT-005: test_prompt_has_required_sections: header, checklist, response format, reminders, commands, in order", () => {
     const review = headings(renderTaskBody(spec()));
     const order = ["REVIEW REQUEST: SOP-001", "MANDATORY VERIFICATION CHECKLIST", "STRUCTURED REVIEW RESPONSE FORMAT", "CRITICAL REMINDERS", "Commands"];
     const at = order.map((h) => review.indexOf(h));
@@ -174,7 +174,7 @@ describe("review/approval prompts (spec §8.2, §12.9)", () => {
     assert.deepEqual([...aAt].sort((a, b) => a - b), aAt);
   });
 
-  it("test_prompt_supports_custom_content: header, footer, extra sections, evidence prompts, placeholders", () => {
+  it("REQ-PROMPT-002, REQ-PROMPT-004, REQ-PROMPT-006: test_prompt_supports_custom_content: header, footer, extra sections, evidence prompts, placeholders", () => {
     const dir = tempDir("qms-prompts-");
     fs.mkdirSync(path.join(dir, "review", "review"), { recursive: true });
     fs.writeFileSync(
@@ -214,7 +214,7 @@ describe("review/approval prompts (spec §8.2, §12.9)", () => {
     assert.ok(text.indexOf("## Project Notes") < text.indexOf("## Commands"));
   });
 
-  it("lookup order: type file, then phase default, then kind default, then built-in; malformed files are skipped", () => {
+  it("REQ-PROMPT-003: lookup order: type file, then phase default, then kind default, then built-in; malformed files are skipped", () => {
     const dir = tempDir("qms-prompts-");
     const put = (rel: string, body: string): void => {
       fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
@@ -249,7 +249,7 @@ describe("review/approval prompts (spec §8.2, §12.9)", () => {
     assert.ok(promptCandidates(spec({ docType: "../../etc/x" }), dir).every((f) => !f.includes("etc")));
   });
 
-  it("the shipped lookup picks the expected files", () => {
+  it("REQ-PROMPT-003: the shipped lookup picks the expected files", () => {
     const src = (over: Partial<TaskSpec>): string => path.relative(PACKAGE_PROMPTS_DIR, resolvePromptConfig(spec(over)).source);
     assert.equal(src({ docType: "SOP", workflow: "REVIEW" }), path.join("review", "review", "sop.yaml"));
     assert.equal(src({ docType: "TEMPLATE", workflow: "REVIEW" }), path.join("review", "review", "default.yaml"));

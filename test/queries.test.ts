@@ -63,7 +63,7 @@ function sopToEffective(root: string, title: string, id = "SOP-001"): void {
 
 // ---------------------------------------------------------------------------------------------------------
 describe("read (REQ-QRY-001)", () => {
-  it("test_read_draft: reads the draft when there is no effective version", () => {
+  it("REQ-QRY-001: test_read_draft: reads the draft when there is no effective version", () => {
     const root = project();
     ok(qms(root, "claude", "create", "SOP", "--title", "Draft Reading"), "create");
     edit(root, "claude", "SOP-001", "Draft marker 4711.");
@@ -74,7 +74,7 @@ describe("read (REQ-QRY-001)", () => {
     assert.match(r.stdout, /Draft marker 4711\./);
   });
 
-  it("test_read_effective and test_read_archived_version", () => {
+  it("REQ-QRY-001: test_read_effective and test_read_archived_version", () => {
     const root = project();
     sopToEffective(root, "Effective Reading");
     const eff = fs.readFileSync(path.join(root, "QMS/SOP/SOP-001.md"), "utf8");
@@ -93,7 +93,7 @@ describe("read (REQ-QRY-001)", () => {
     refused(qms(root, "claude", "read", "SOP-001", "--version", "7.0"), "read --version 7.0", /Version 7\.0 of SOP-001 is not in the archive/);
   });
 
-  it("test_read_draft_flag: --draft reads the revision draft, the default still the effective file", () => {
+  it("REQ-QRY-001: test_read_draft_flag: --draft reads the revision draft, the default still the effective file", () => {
     const root = project();
     sopToEffective(root, "Revision Reading");
     ok(qms(root, "claude", "checkout", "SOP-001"), "checkout");
@@ -114,7 +114,7 @@ describe("read (REQ-QRY-001)", () => {
     assert.deepEqual([re.data.source, re.data.version, re.data.path], ["effective", "1.0", "QMS/SOP/SOP-001.md"]);
   });
 
-  it("--draft without a draft, and --draft with --version, are refused", () => {
+  it("REQ-QRY-001: --draft without a draft, and --draft with --version, are refused", () => {
     const root = project();
     sopToEffective(root, "No Draft");
     refused(qms(root, "claude", "read", "SOP-001", "--draft"), "read --draft", /SOP-001 has no draft/);
@@ -125,7 +125,7 @@ describe("read (REQ-QRY-001)", () => {
 
 // ---------------------------------------------------------------------------------------------------------
 describe("status (REQ-QRY-002)", () => {
-  it("test_status_query: ID, title, version, DRAFT, type, owner", () => {
+  it("REQ-QRY-002: test_status_query: ID, title, version, DRAFT, type, owner", () => {
     const root = project();
     ok(qms(root, "claude", "create", "SOP", "--title", "Status Query"), "create");
     const f = statusFields(ok(qms(root, "tu_ui", "status", "SOP-001"), "status").stdout);
@@ -137,7 +137,7 @@ describe("status (REQ-QRY-002)", () => {
     assert.equal(f["Responsible User"], "claude");
   });
 
-  it("test_status_shows_checked_out: True while checked out, False after checkin", () => {
+  it("REQ-QRY-002: test_status_shows_checked_out: True while checked out, False after checkin", () => {
     const root = project();
     ok(qms(root, "claude", "create", "SOP", "--title", "Checked Out"), "create");
     assert.equal(statusFields(qms(root, "claude", "status", "SOP-001").stdout)["Checked Out"], "True");
@@ -145,7 +145,7 @@ describe("status (REQ-QRY-002)", () => {
     assert.equal(statusFields(qms(root, "claude", "status", "SOP-001").stdout)["Checked Out"], "False");
   });
 
-  it("test_status_shows_executable_field", () => {
+  it("REQ-QRY-002: test_status_shows_executable_field", () => {
     const root = project();
     ok(qms(root, "claude", "create", "CR", "--title", "Exec"), "create CR");
     ok(qms(root, "claude", "create", "SOP", "--title", "Non-exec"), "create SOP");
@@ -156,7 +156,7 @@ describe("status (REQ-QRY-002)", () => {
 
 // ---------------------------------------------------------------------------------------------------------
 describe("history (REQ-QRY-003)", () => {
-  it("test_history_query: events in chronological (file) order with the spec formats", () => {
+  it("REQ-QRY-003: test_history_query: events in chronological (file) order with the spec formats", () => {
     const root = project();
     ok(qms(root, "claude", "create", "SOP", "--title", "History Order"), "create");
     ok(qms(root, "claude", "checkin", "SOP-001"), "checkin");
@@ -177,7 +177,7 @@ describe("history (REQ-QRY-003)", () => {
     assert.deepEqual([...stamps].sort(), stamps, "timestamps never go backwards");
   });
 
-  it("test_history_shows_all_event_types after a full SOP lifecycle; comments are indented", () => {
+  it("REQ-QRY-003: test_history_shows_all_event_types after a full SOP lifecycle; comments are indented", () => {
     const root = project();
     sopToEffective(root, "Full Life");
     const out = ok(qms(root, "claude", "history", "SOP-001"), "history").stdout;
@@ -188,7 +188,7 @@ describe("history (REQ-QRY-003)", () => {
     assert.match(out, /\] EFFECTIVE - v0\.1 -> v1\.0\n/);
   });
 
-  it("a document without an audit log is refused; unknown documents too", () => {
+  it("REQ-QRY-003: a document without an audit log is refused; unknown documents too", () => {
     const root = project();
     ok(qms(root, "claude", "create", "SOP", "--title", "Lost Log"), "create");
     fs.rmSync(path.join(root, "QMS/.audit/SOP/SOP-001.jsonl"));
@@ -199,7 +199,7 @@ describe("history (REQ-QRY-003)", () => {
 
 // ---------------------------------------------------------------------------------------------------------
 describe("comments (REQ-QRY-004)", () => {
-  it("test_comments_query: the review comment appears with its header", () => {
+  it("REQ-QRY-004: test_comments_query: the review comment appears with its header", () => {
     const root = project();
     ok(qms(root, "claude", "create", "SOP", "--title", "Commented"), "create");
     ok(qms(root, "claude", "route", "SOP-001", "--review"), "route");
@@ -210,7 +210,7 @@ describe("comments (REQ-QRY-004)", () => {
     assert.match(ok(qms(root, "tu_ui", "comments", "SOP-001", "--version", "1.0"), "comments --version").stdout, /No comments for SOP-001 on version 1\.0/);
   });
 
-  it("test_comments_includes_rejection", () => {
+  it("REQ-QRY-004: test_comments_includes_rejection", () => {
     const root = project();
     ok(qms(root, "claude", "create", "SOP", "--title", "Rejected"), "create");
     ok(qms(root, "claude", "route", "SOP-001", "--review"), "route review");
@@ -231,7 +231,7 @@ describe("comments (REQ-QRY-004)", () => {
     );
   });
 
-  it("TS rule: while IN_*_REVIEW, the current round's review comments are hidden (hand-written round)", () => {
+  it("REQ-QRY-004: TS rule: while IN_*_REVIEW, the current round's review comments are hidden (hand-written round)", () => {
     const root = project();
     ok(qms(root, "claude", "create", "SOP", "--title", "Rounds"), "create");
     ok(qms(root, "claude", "checkin", "SOP-001"), "checkin");
@@ -265,7 +265,7 @@ describe("comments (REQ-QRY-004)", () => {
 
 // ---------------------------------------------------------------------------------------------------------
 describe("inbox and workspace (REQ-QRY-005, -006, REQ-SEC-008)", () => {
-  it("test_inbox_query / test_inbox_multiple_tasks / test_inbox_empty_when_no_tasks, isolated per user", () => {
+  it("REQ-QRY-005, REQ-SEC-008, REQ-TASK-003: test_inbox_query / test_inbox_multiple_tasks / test_inbox_empty_when_no_tasks, isolated per user", () => {
     const root = project();
     assert.equal(ok(qms(root, "qa", "inbox"), "inbox").stdout, "Inbox is empty\n");
     ok(qms(root, "claude", "create", "SOP", "--title", "First"), "create");
@@ -288,7 +288,7 @@ describe("inbox and workspace (REQ-QRY-005, -006, REQ-SEC-008)", () => {
     assert.doesNotMatch(ok(qms(root, "qa", "inbox"), "inbox").stdout, /SOP-001/);
   });
 
-  it("test_workspace_query / multiple documents / empty after checkin, isolated per user, state from meta", () => {
+  it("REQ-QRY-006, REQ-SEC-008: test_workspace_query / multiple documents / empty after checkin, isolated per user, state from meta", () => {
     const root = project();
     assert.equal(ok(qms(root, "claude", "workspace"), "workspace").stdout, "Workspace is empty\n");
     ok(qms(root, "claude", "create", "SOP", "--title", "Mine"), "create");
@@ -343,7 +343,7 @@ describe("fix (spec §5.14)", () => {
     assert.deepEqual(snapshotTree(root), before);
   });
 
-  it("is for administrators only (refusal on stderr) and only for EFFECTIVE/CLOSED documents", () => {
+  it("REQ-SEC-002: fix is for administrators only (refusal on stderr) and only for EFFECTIVE/CLOSED documents", () => {
     const root = project();
     legacyEffectiveSop(root, "**Version:** 1.0\n");
     ok(qms(root, "claude", "create", "SOP", "--title", "Draft"), "create");
@@ -418,7 +418,7 @@ describe("bad input is refused and changes nothing", () => {
     assert.deepEqual(snapshotTree(root), before);
   });
 
-  it("queries need a known user", () => {
+  it("REQ-SEC-006: queries need a known user", () => {
     const root = project();
     ok(qms(root, "claude", "create", "SOP", "--title", "Target"), "create");
     for (const args of [["status", "SOP-001"], ["read", "SOP-001"], ["history", "SOP-001"], ["comments", "SOP-001"], ["inbox"], ["workspace"]]) {

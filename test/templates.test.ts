@@ -26,7 +26,7 @@ function initialized() {
 const read = (root: string, rel: string): string => fs.readFileSync(path.join(root, rel), "utf8");
 
 describe("document templates (spec §8.3, §12.10)", () => {
-  it("test_new_document_uses_template: an SOP starts from TEMPLATE-SOP", () => {
+  it("REQ-TEMPLATE-001: test_new_document_uses_template: an SOP starts from TEMPLATE-SOP", () => {
     const p = initialized();
     p.ok("claude", "create", "SOP", "--title", "Document Control");
     const text = read(p.root, "QMS/SOP/SOP-001-draft.md");
@@ -39,7 +39,7 @@ describe("document templates (spec §8.3, §12.10)", () => {
     assert.equal(read(p.root, ".claude/users/claude/workspace/SOP-001.md"), text);
   });
 
-  it("test_cr_uses_cr_template: a CR has the plan and the execution table", () => {
+  it("REQ-TEMPLATE-001: test_cr_uses_cr_template: a CR has the plan and the execution table", () => {
     const p = initialized();
     p.ok("claude", "create", "CR", "--title", "Add login page");
     const text = read(p.root, "QMS/CR/CR-001/CR-001-draft.md");
@@ -50,7 +50,7 @@ describe("document templates (spec §8.3, §12.10)", () => {
     assert.match(text, /\| EI-1 \| \{\{TASK\}\} \| \{\{Yes\/No\}\} \| \[SUMMARY\] \| \[Pass\/Fail\] \| \[PERFORMER\] - \[DATE\] \|/);
   });
 
-  it("test_templates_in_qms_template_directory: content comes from QMS/TEMPLATE and is substantial", () => {
+  it("REQ-TEMPLATE-002: test_templates_in_qms_template_directory: content comes from QMS/TEMPLATE and is substantial", () => {
     const p = initialized();
     for (const t of SEEDED) assert.ok(fs.existsSync(path.join(p.root, "QMS", "TEMPLATE", `TEMPLATE-${t}.md`)), t);
     p.ok("claude", "create", "INV", "--title", "Missed review");
@@ -65,7 +65,7 @@ describe("document templates (spec §8.3, §12.10)", () => {
     assert.match(read(p.root, "QMS/INV/INV-002/INV-002-draft.md"), /## 4\. Why It Happened/);
   });
 
-  it("test_title_substitution and test_doc_id_substitution", () => {
+  it("REQ-TEMPLATE-003: test_title_substitution and test_doc_id_substitution", () => {
     const p = initialized();
     const title = "Unique Title 7f3a";
     p.ok("claude", "create", "SOP", "--title", title);
@@ -77,7 +77,7 @@ describe("document templates (spec §8.3, §12.10)", () => {
     assert.ok(!text.includes("SOP-XXX"));
   });
 
-  it("test_frontmatter_title_initialized and test_frontmatter_revision_summary_initialized", () => {
+  it("REQ-TEMPLATE-004, REQ-META-001: test_frontmatter_title_initialized and test_frontmatter_revision_summary_initialized", () => {
     const p = initialized();
     p.ok("claude", "create", "CR", "--title", "Title: with 'quotes' and # hash");
     const fm = parseDocument(read(p.root, "QMS/CR/CR-001/CR-001-draft.md")).frontmatter;
@@ -86,7 +86,7 @@ describe("document templates (spec §8.3, §12.10)", () => {
     assert.deepEqual(Object.keys(fm), ["title", "revision_summary"]);
   });
 
-  it("the NOTICE comment is removed, the usage guide kept for the author", () => {
+  it("REQ-TEMPLATE-001: the NOTICE comment is removed, the usage guide kept for the author", () => {
     const p = initialized();
     p.ok("claude", "create", "SOP", "--title", "X");
     const text = read(p.root, "QMS/SOP/SOP-001-draft.md");
@@ -95,7 +95,7 @@ describe("document templates (spec §8.3, §12.10)", () => {
     assert.equal((text.match(/^title: /gm) ?? []).length, 1, "one frontmatter block only");
   });
 
-  it("child documents get their full ID in place of TYPE-XXX", () => {
+  it("REQ-TEMPLATE-003: child documents get their full ID in place of TYPE-XXX", () => {
     const p = initialized();
     p.ok("claude", "create", "CR", "--title", "Parent");
     p.ok("claude", "create", "VAR", "--parent", "CR-001", "--title", "Step 2 failed");
@@ -106,7 +106,7 @@ describe("document templates (spec §8.3, §12.10)", () => {
     assert.match(read(p.root, "QMS/CR/CR-001/CR-001-TP-001-ER-001-draft.md"), /\n# CR-001-TP-001-ER-001: Step 1 failed\n/);
   });
 
-  it("test_document_created_without_template_file and test_fallback_includes_document_heading", () => {
+  it("REQ-TEMPLATE-005: test_document_created_without_template_file and test_fallback_includes_document_heading", () => {
     const root = makeHarnessProject();
     assert.deepEqual(fs.readdirSync(path.join(root, "QMS", "TEMPLATE")), []);
     const r = qms(root, "claude", "create", "SOP", "--title", "No Template Here");
@@ -119,7 +119,7 @@ describe("document templates (spec §8.3, §12.10)", () => {
     for (const h of ["## 1. Purpose", "## 2. Scope", "## 3. Content", "**END OF DOCUMENT**"]) assert.ok(doc.body.includes(h), h);
   });
 
-  it("a malformed template (no example frontmatter) falls back to the minimal document", () => {
+  it("REQ-TEMPLATE-005: a malformed template (no example frontmatter) falls back to the minimal document", () => {
     const root = makeHarnessProject();
     fs.writeFileSync(path.join(root, "QMS", "TEMPLATE", "TEMPLATE-SOP.md"), "---\ntitle: Broken\n---\n\njust text, no example frontmatter\n");
     const out = newDocumentContent(new Project(root), "SOP", "SOP-004", "T");
@@ -127,7 +127,7 @@ describe("document templates (spec §8.3, §12.10)", () => {
     assert.match(out.content, /\n# SOP-004: T\n/);
   });
 
-  it("every seeded template has the §8.3 structure and yields a document", () => {
+  it("REQ-TEMPLATE-001: every seeded template has the §8.3 structure and yields a document", () => {
     const root = makeHarnessProject();
     for (const t of SEEDED) {
       const src = fs.readFileSync(path.join(SEED_DIR, "templates", `TEMPLATE-${t}.md`), "utf8");

@@ -10,7 +10,7 @@ const project = harness;
 const agentFile = (root: string, name: string): string => path.join(root, ".claude", "agents", `${name}.md`);
 
 describe("users (spec §2.4, §12.11)", () => {
-  it("test_user_add_creates_structure: agent file, workspace, inbox; listed", () => {
+  it("REQ-USER-002, REQ-USER-003, REQ-CFG-003: test_user_add_creates_structure: agent file, workspace, inbox; listed", () => {
     const p = project();
     const r = p.ok("lead", "user", "--add", "alice", "--group", "initiator");
     assert.match(r.stdout, /Created user 'alice' \(group initiator\)/);
@@ -25,7 +25,7 @@ describe("users (spec §2.4, §12.11)", () => {
     assert.match(p.ok("alice", "inbox").stdout, /empty/i);
   });
 
-  it("test_user_add_requires_admin: quality, reviewer and initiator users are refused", () => {
+  it("REQ-USER-003: test_user_add_requires_admin: quality, reviewer and initiator users are refused", () => {
     const p = project();
     p.ok("lead", "user", "--add", "ini", "--group", "initiator");
     for (const user of ["qa", "tu_ui", "ini"]) {
@@ -36,7 +36,7 @@ describe("users (spec §2.4, §12.11)", () => {
     assert.ok(!fs.existsSync(agentFile(p.root, "mallory")));
   });
 
-  it("user --add refusals: built-in names, bad names, missing or bad group, existing user", () => {
+  it("REQ-USER-003: user --add refusals: built-in names, bad names, missing or bad group, existing user", () => {
     const p = project();
     for (const name of ["lead", "claude"]) assert.match(p.no("lead", "user", "--add", name, "--group", "reviewer").out, /hard-coded administrator/);
     for (const name of ["bad name", "../evil", "-x", "9lives", "a".repeat(65)]) {
@@ -50,7 +50,7 @@ describe("users (spec §2.4, §12.11)", () => {
     assert.match(p.no("lead", "user").out, /--add NAME --group GROUP, or --list/);
   });
 
-  it("test_user_list_command and test_user_list_shows_groups", () => {
+  it("REQ-USER-001, REQ-USER-005: test_user_list_command and test_user_list_shows_groups", () => {
     const p = project();
     const out = p.ok("lead", "user", "--list").stdout;
     const lines = out.split("\n").filter((l) => l.startsWith("  "));
@@ -72,7 +72,7 @@ describe("users (spec §2.4, §12.11)", () => {
     assert.match(p.ok("claude", "user", "--list").stdout, /ghost\s+unknown/);
   });
 
-  it("test_hardcoded_admins_work: lead and claude act without agent files", () => {
+  it("REQ-USER-001, REQ-CFG-004: test_hardcoded_admins_work: lead and claude act without agent files", () => {
     const p = project();
     assert.ok(!fs.existsSync(agentFile(p.root, "lead")));
     assert.ok(!fs.existsSync(agentFile(p.root, "claude")));
@@ -84,7 +84,7 @@ describe("users (spec §2.4, §12.11)", () => {
     p.ok("claude", "namespace", "add", "ADMINNS");
   });
 
-  it("test_unknown_user_error: guidance on becoming a user, nothing changed", () => {
+  it("REQ-USER-004, REQ-SEC-006: test_unknown_user_error: guidance on becoming a user, nothing changed", () => {
     const p = project();
     for (const args of [["inbox"], ["create", "SOP", "--title", "x"], ["user", "--list"], ["namespace", "list"]]) {
       const r = p.no("stranger", ...args);
@@ -95,7 +95,7 @@ describe("users (spec §2.4, §12.11)", () => {
     }
   });
 
-  it("test_agent_group_assignment: the group in the agent file drives permissions", () => {
+  it("REQ-USER-002, REQ-CFG-004, REQ-SEC-001: test_agent_group_assignment: the group in the agent file drives permissions", () => {
     const p = project();
     // tu_ui is a reviewer: cannot create
     assert.match(p.no("tu_ui", "create", "SOP", "--title", "x").out, /Permission denied/);
@@ -113,7 +113,7 @@ describe("users (spec §2.4, §12.11)", () => {
 });
 
 describe("SDLC namespaces (spec §3.5, §12.7 test_sdlc_*)", () => {
-  it("test_sdlc_document_types: QMS-RS and QMS-RTM without registration", () => {
+  it("REQ-DOC-001, REQ-DOC-014: test_sdlc_document_types: QMS-RS and QMS-RTM without registration", () => {
     const p = project();
     assert.match(p.ok("claude", "create", "QMS-RS", "--title", "QMS Requirements").stdout, /Created: SDLC-QMS-RS \(v0\.1, DRAFT\)/);
     p.ok("claude", "create", "QMS-RTM", "--title", "QMS Traceability");
@@ -124,7 +124,7 @@ describe("SDLC namespaces (spec §3.5, §12.7 test_sdlc_*)", () => {
     assert.match(p.no("claude", "create", "QMS-RS", "--title", "again").out, /already exists/);
   });
 
-  it("test_sdlc_document_identification: FLOW-RS lives in QMS/SDLC-FLOW", () => {
+  it("REQ-DOC-014: test_sdlc_document_identification: FLOW-RS lives in QMS/SDLC-FLOW", () => {
     const p = project();
     p.ok("claude", "create", "FLOW-RS", "--title", "Flow Requirements");
     assert.ok(fs.existsSync(path.join(p.root, "QMS", "SDLC-FLOW", "SDLC-FLOW-RS-draft.md")));
@@ -134,7 +134,7 @@ describe("SDLC namespaces (spec §3.5, §12.7 test_sdlc_*)", () => {
     assert.match(p.ok("qa", "status", "SDLC-FLOW-RS").stdout, /Document: SDLC-FLOW-RS/);
   });
 
-  it("test_sdlc_namespace_list: any user sees the built-ins with path and types", () => {
+  it("REQ-CFG-005: test_sdlc_namespace_list: any user sees the built-ins with path and types", () => {
     const p = project();
     for (const user of ["qa", "tu_ui", "claude"]) {
       const out = p.ok(user, "namespace", "list").stdout;
@@ -145,7 +145,7 @@ describe("SDLC namespaces (spec §3.5, §12.7 test_sdlc_*)", () => {
     assert.ok(!fs.existsSync(path.join(p.root, "QMS", ".meta", "sdlc_namespaces.json")), "listing writes nothing");
   });
 
-  it("test_sdlc_namespace_registration: add MYPROJ, persisted, listed, usable", () => {
+  it("REQ-DOC-013, REQ-DOC-014: test_sdlc_namespace_registration: add MYPROJ, persisted, listed, usable", () => {
     const p = project();
     const r = p.ok("claude", "namespace", "add", "myproj");
     assert.match(r.stdout, /Registered SDLC namespace MYPROJ/);
@@ -161,14 +161,14 @@ describe("SDLC namespaces (spec §3.5, §12.7 test_sdlc_*)", () => {
     assert.deepEqual(JSON.parse(fs.readFileSync(file, "utf8")), { MYPROJ: { path: "SDLC-MYPROJ" }, OTHER_2: { path: "SDLC-OTHER_2" } });
   });
 
-  it("unregistered namespaces are unknown types", () => {
+  it("REQ-DOC-001, REQ-DOC-014: unregistered namespaces are unknown types", () => {
     const p = project();
     const r = p.no("claude", "create", "NOPE-RS", "--title", "x");
     assert.match(r.out, /Unknown document type 'NOPE-RS'/);
     assert.match(r.out, /namespace add/);
   });
 
-  it("namespace add refusals leave the tree unchanged", () => {
+  it("REQ-DOC-013: namespace add refusals leave the tree unchanged", () => {
     const p = project();
     for (const user of ["qa", "tu_ui"]) assert.match(p.no(user, "namespace", "add", "X").out, /Permission denied/);
     for (const ns of ["QMS", "flow"]) assert.match(p.no("claude", "namespace", "add", ns).out, /already exists \(built-in\)/);
