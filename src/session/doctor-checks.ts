@@ -220,7 +220,7 @@ const handshake: Check = {
   applies: always,
   async run(f) {
     const p = await probeMcp(f.endpoint, f.token, { listTools: true });
-    if (p.failed) return new Broken("handshake-failed", `${p.failed.step} failed (HTTP ${p.failed.http}): ${p.failed.detail.slice(0, 200)}`, "See the server log (.qms/run/server.log).");
+    if (p.failed) return new Broken("handshake-failed", `${p.failed.step} failed (HTTP ${p.failed.http}): ${p.failed.detail.slice(0, 200)}`, "See the server log (qms session status shows where it is).");
     return `initialize + tools/list: ${p.toolCount} tools (protocol ${p.protocolVersion})`;
   },
 };
