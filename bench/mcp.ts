@@ -11,12 +11,12 @@
  * Env: BENCH_READ_CALLS (per level, default 3000), BENCH_WRITE_CALLS (per level, default 400),
  * BENCH_MAX_S (per measurement, default 10). Writes bench/results/mcp-<date>.json and mcp-latest.md.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
-import { makeHarnessProject, QMS_BIN, REPO_ROOT, tempDir } from "../test/helpers.js";
+import { makeHarnessProject, REPO_ROOT, tempDir } from "../test/helpers.js";
+import { post, startServer } from "./server.js";
 
 const READ_CALLS = Number(process.env.BENCH_READ_CALLS ?? 3000) || 3000;
 const WRITE_CALLS = Number(process.env.BENCH_WRITE_CALLS ?? 400) || 400;
@@ -37,49 +37,6 @@ interface Measurement {
 function pct(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-async function startServer(root: string): Promise<{ url: URL; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [...(process.env.QMS_BENCH_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.QMS_BENCH_PROF] : []), QMS_BIN, "mcp", "--transport", "streamable-http", "--port", "0", "--project-root", root, "--auth", "none"], {
-    env: { ...process.env, QMS_MCP_BENCH: "1", QMS_USER: "", QMS_TOKEN_STORE: path.join(root, "..", "bench-tokens.json") },
-    stdio: ["ignore", "pipe", "ignore"],
-  });
-  let out = "";
-  const url = await new Promise<URL>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 10000);
-    child.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/\S+\/mcp)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(new URL(m[1]!));
-      }
-    });
-    child.once("exit", (code) => reject(new Error(`server exited ${code}: ${out}`)));
-  });
-  return {
-    url,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
-  };
-}
-
-function post(agent: http.Agent, url: URL, body: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { agent, host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "content-length": Buffer.byteLength(body) } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
 }
 
 interface Raw {
