@@ -2,6 +2,7 @@ import type { ServiceResult } from "../core/result.js";
 import { comments } from "../services/comments.js";
 import { makeContext, runService, type ServiceContext } from "../services/context.js";
 import { Project } from "../store/project.js";
+import { listingCacheDir } from "../store/state-dir.js";
 import { history } from "../services/history.js";
 import { inbox } from "../services/inbox.js";
 import { read } from "../services/read.js";
@@ -25,6 +26,11 @@ export type QueryName = keyof typeof QUERIES;
 
 /** Find the project from the working directory, call one service as `user`, print it; returns the exit code. */
 export async function runAsUser(user: string, call: ServiceCall): Promise<number> {
-  const prepared = runService(() => ({ ok: true, data: makeContext(Project.open({ env: process.env, cwd: process.cwd() }), user), lines: [] }));
+  const prepared = runService(() => {
+    const project = Project.open({ env: process.env, cwd: process.cwd() });
+    // one process per command: large inbox/workspace listings are kept outside the project between runs
+    project.users.persistListingsIn(() => listingCacheDir(project.root));
+    return { ok: true, data: makeContext(project, user), lines: [] };
+  });
   return renderResult(prepared.ok ? await call(prepared.data) : prepared, user);
 }

@@ -1,4 +1,3 @@
-import { parseDocument } from "../core/frontmatter.js";
 import { type ServiceResult, success } from "../core/result.js";
 import { authorize, runService, type ServiceContext } from "./context.js";
 
@@ -28,9 +27,9 @@ export function inbox(ctx: ServiceContext): ServiceResult<InboxData> {
     const { project } = actor;
     const user = actor.user.name;
     const tasks: InboxTask[] = [];
-    for (const task of project.users.listTasks(user)) {
+    for (const task of project.users.listTaskFrontmatter(user)) {
       const file = task.name;
-      const fm = parseDocument(task.text).frontmatter;
+      const fm = task.frontmatter;
       const workflow = text(fm.workflow_type);
       tasks.push({
         task_id: text(fm.task_id) || file.slice(0, -3),

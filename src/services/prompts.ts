@@ -4,7 +4,7 @@ import { commandLineStep } from "../core/command-line.js";
 import { step } from "../core/next.js";
 import { parseYaml } from "../core/yaml.js";
 import { readPackageText } from "../store/package-root.js";
-import { PACKAGE_PROMPTS_DIR, promptCandidates } from "../store/prompt-files.js";
+import { compiledPromptValue, PACKAGE_PROMPTS_DIR, promptCandidates } from "../store/prompt-files.js";
 import type { TaskSpec } from "./task-spec.js";
 
 /**
@@ -103,7 +103,9 @@ export function resolvePromptConfig(spec: Pick<TaskSpec, "workflow" | "docType">
   for (const file of promptCandidates(spec, dir)) {
     const text = readPackageText(file);
     if (text === undefined) continue;
-    const config = parsePromptConfig(text, BUILTIN_PROMPTS[kind]);
+    // the build's compiled copy of exactly this text, else the YAML itself (an edited or project file)
+    const compiled = compiledPromptValue(file, text);
+    const config = compiled ? promptConfigFrom(compiled.value, BUILTIN_PROMPTS[kind]) : parsePromptConfig(text, BUILTIN_PROMPTS[kind]);
     if (config) return { config, source: file };
   }
   return { config: BUILTIN_PROMPTS[kind], source: "built-in" };
@@ -117,7 +119,12 @@ export function parsePromptConfig(text: string, defaults: PromptConfig): PromptC
   } catch {
     return undefined;
   }
-  if (raw === null || raw === undefined) raw = {};
+  return promptConfigFrom(raw, defaults);
+}
+
+/** Validate what the YAML parser made of a prompt file; keys it does not set come from `defaults`. Malformed → undefined. */
+export function promptConfigFrom(parsed: unknown, defaults: PromptConfig): PromptConfig | undefined {
+  const raw = parsed === null || parsed === undefined ? {} : parsed;
   if (typeof raw !== "object" || Array.isArray(raw)) return undefined;
   const obj = raw as Record<string, unknown>;
   const config: PromptConfig = { ...defaults };

@@ -1,4 +1,3 @@
-import { parseDocument } from "../core/frontmatter.js";
 import { isIdProblem, parseDocId } from "../core/ids.js";
 import { type ServiceResult, success } from "../core/result.js";
 import { authorize, runService, type ServiceContext } from "./context.js";
@@ -31,9 +30,9 @@ export function workspace(ctx: ServiceContext): ServiceResult<WorkspaceData> {
     const { project } = actor;
     const user = actor.user.name;
     const documents: WorkspaceEntry[] = [];
-    for (const copy of project.users.listWorkspace(user)) {
+    for (const copy of project.users.listWorkspaceFrontmatter(user)) {
       const docId = copy.name.slice(0, -3);
-      const title = "text" in copy ? parseDocument(copy.text).frontmatter.title : undefined;
+      const title = "frontmatter" in copy ? copy.frontmatter.title : undefined;
       const entry: WorkspaceEntry = {
         doc_id: docId,
         title: typeof title === "string" ? title : "",

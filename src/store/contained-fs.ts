@@ -22,6 +22,11 @@ export class ContainedArea {
 
   /** Read a regular file below the root, or undefined when it (or its folder) does not exist. */
   read(file: string, maxBytes = MAX_DOCUMENT_BYTES): string | undefined {
+    return this.readWithStat(file, maxBytes)?.text;
+  }
+
+  /** `read`, with the stat of the file that was read (taken from the open descriptor, not from its name). */
+  readWithStat(file: string, maxBytes = MAX_DOCUMENT_BYTES): { text: string; stat: fs.Stats } | undefined {
     if (this.walkDirs(path.dirname(file), false) === "missing") return undefined;
     let fd: number;
     try {
@@ -36,7 +41,7 @@ export class ContainedArea {
       if (!st.isFile()) this.refuse(file, describeKind(st));
       this.requireInside(file, fd);
       if (st.size > maxBytes) this.refuseSize(file, st.size, maxBytes);
-      return readCapped(fd, maxBytes, () => this.refuseSize(file, maxBytes + 1, maxBytes));
+      return { text: readCapped(fd, maxBytes, () => this.refuseSize(file, maxBytes + 1, maxBytes)), stat: st };
     } finally {
       fs.closeSync(fd);
     }
@@ -105,6 +110,31 @@ export class ContainedArea {
       if (errCode(err) === "ENOENT") return [];
       throw err;
     }
+  }
+
+  /**
+   * The stat of a folder below the root, every component checked as `list` does (a link or file on the way
+   * is refused); undefined when it does not exist. For caches that re-read a folder only when it changed.
+   */
+  folderStat(dir: string): fs.Stats | undefined {
+    if (this.walkDirs(dir, false) === "missing") return undefined;
+    return lstatOrUndefined(dir);
+  }
+
+  /** The names in a folder just checked with `folderStat`, sorted; nothing is opened or followed. */
+  namesIn(dir: string): string[] {
+    try {
+      return fs.readdirSync(dir).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    } catch (err) {
+      const code = errCode(err);
+      if (code === "ENOENT" || code === "ENOTDIR") return [];
+      throw err;
+    }
+  }
+
+  /** The entry's own stat (a link is described, never followed), or undefined when it is gone. */
+  entryStat(file: string): fs.Stats | undefined {
+    return lstatOrUndefined(file);
   }
 
   /** Make sure a folder exists below the root, creating what is missing, refusing links and files. */

@@ -26,7 +26,12 @@ interface Memo {
 
 /** Past this age the rows are re-checked file by file even when no folder changed (a file edited in place). */
 const FULL_CHECK_MS = 5000;
-const collator = new Intl.Collator("en", { numeric: true });
+/** Made on first use: building an ICU collator costs ~5 ms, which every CLI start-up would pay at import. */
+let collator: Intl.Collator | undefined;
+function byId(a: string, b: string): number {
+  collator ??= new Intl.Collator("en", { numeric: true });
+  return collator.compare(a, b);
+}
 
 /**
  * Every document with a `.meta` file, sorted by ID (children right after their parent), remembered and
@@ -85,7 +90,7 @@ export class DocumentIndex {
       }
     }
     if (rows.size !== previous.size) changed = true;
-    const sorted = !changed && memo ? memo.sorted : [...rows.values()].map((r) => r.entry).sort((a, b) => collator.compare(a.doc.id, b.doc.id));
+    const sorted = !changed && memo ? memo.sorted : [...rows.values()].map((r) => r.entry).sort((a, b) => byId(a.doc.id, b.doc.id));
     this.memo = { dirSig, checkedAt: now, rows, sorted, warnings };
     return this.memo;
   }

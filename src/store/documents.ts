@@ -5,7 +5,7 @@ import type { DocMeta } from "../core/meta.js";
 import { fail } from "../core/result.js";
 import { type ExecutionPhase, inferExecutionPhase, isStatus } from "../core/statuses.js";
 import { isVersionString } from "../core/version.js";
-import { exists, listDir, readTextIfExists } from "./fsio.js";
+import { exists, readTextIfExists } from "./fsio.js";
 import type { Project } from "./project.js";
 
 /** A document as the services see it: its ID, its meta, and which of its files exist. */
@@ -84,7 +84,7 @@ export function titleOf(project: Project, loaded: LoadedDoc): string {
 export function childIdsOf(project: Project, loaded: LoadedDoc): string[] {
   const { doc } = loaded;
   const ids = new Set<string>();
-  for (const f of listDir(path.join(project.qmsRoot, doc.dir))) {
+  for (const f of project.folderNames.names(path.join(project.qmsRoot, doc.dir))) {
     if (!f.startsWith(`${doc.id}-`) || f.startsWith(`${doc.id}-draft`) || !f.endsWith(".md")) continue;
     ids.add(f.replace(/-draft\.md$|\.md$/, ""));
   }

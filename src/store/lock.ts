@@ -40,6 +40,11 @@ export function withLock<T>(lockFile: string, fn: () => T, options: LockOptions 
   }
 }
 
+/** Whether this process holds the lock (taken by withLock and not yet released). */
+export function holdsLock(lockFile: string): boolean {
+  return (held.get(lockFile) ?? 0) > 0;
+}
+
 function acquire(lockFile: string, timeoutMs: number): void {
   fs.mkdirSync(path.dirname(lockFile), { recursive: true });
   const stamp = `${process.pid} ${os.hostname()} ${Date.now()}\n`;

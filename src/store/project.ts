@@ -1,17 +1,18 @@
 import * as path from "node:path";
 import { auditTimestamp, type AuditEvent, type AuditEventType } from "../core/audit-events.js";
 import { BASE_DOC_TYPES, BUILTIN_NAMESPACES } from "../core/doctypes.js";
-import { isIdProblem, type ParsedId, parseDocId } from "../core/ids.js";
+import { formatSequence, isIdProblem, type ParsedId, parseDocId } from "../core/ids.js";
 import type { DocMeta } from "../core/meta.js";
 import { pythonJsonLine, pythonJsonPretty } from "../core/pyjson.js";
 import { step } from "../core/next.js";
 import { fail } from "../core/result.js";
-import { appendLine, ensureDir, exists, FileTextCache, listDir, readTextIfExists, writeFileAtomic } from "./fsio.js";
-import { withLock } from "./lock.js";
+import { appendLine, ensureDir, exists, FileTextCache, readTextIfExists, writeFileAtomic } from "./fsio.js";
+import { holdsLock, withLock } from "./lock.js";
 import { resolveProjectRoot, type RootQuery } from "./root.js";
 import { UserArea } from "./user-area.js";
 import { applyChange } from "./apply-change.js";
 import { DocumentIndex } from "./document-index.js";
+import { FolderNames } from "./folder-names.js";
 import type { DocChange } from "./change.js";
 import { childIdsOf, currentFile, type LoadedDoc, loadDoc, type TextLocation, titleOf, tryLoadDoc } from "./documents.js";
 
@@ -31,6 +32,8 @@ export class Project {
   readonly files = new FileTextCache();
   /** Every document's state, for listings (re-validated by stat on every call). */
   readonly index: DocumentIndex = new DocumentIndex(this);
+  /** The names in the folders the writers look up (ID allocation, attachments), kept in step by `apply`. */
+  readonly folderNames = new FolderNames();
 
   constructor(readonly root: string) {
     this.qmsRoot = path.join(root, "QMS");
@@ -236,18 +239,22 @@ export class Project {
 
   /**
    * The highest sequence number used by `{prefix}-NNN` among the files of a folder under `QMS/` and the metas
-   * of a type (numbers in meta are never reused, even when their files are gone).
+   * of a type (numbers in meta are never reused, even when their files are gone). Served from the remembered
+   * folder names (store/folder-names.ts: validated by each folder's stat, kept in step by `apply`), so it does
+   * not grow with the number of documents; and never trusted over the files: when the next number turns out
+   * to be taken on disk, both folders are read again.
    */
   highestSequence(prefix: string, folders: { docs: string; metaType: string }): number {
-    const pattern = new RegExp(`^${prefix}-(\\d+)(?:$|[-.])`);
-    let max = 0;
-    for (const dir of [path.join(this.qmsRoot, folders.docs), path.join(this.metaRoot, folders.metaType)]) {
-      for (const entry of listDir(dir)) {
-        const m = pattern.exec(entry);
-        if (m) max = Math.max(max, Number(m[1]));
-      }
-    }
-    return max;
+    const docs = path.join(this.qmsRoot, folders.docs);
+    const metas = path.join(this.metaRoot, folders.metaType);
+    const highest = (): number => Math.max(this.folderNames.highest(docs, prefix), this.folderNames.highest(metas, prefix));
+    const max = highest();
+    const next = `${prefix}-${formatSequence(max + 1)}`;
+    const taken = [next, `${next}-draft.md`, `${next}.md`].some((name) => exists(path.join(docs, name))) || exists(path.join(metas, `${next}.json`));
+    if (!taken) return max;
+    this.folderNames.forget(docs);
+    this.folderNames.forget(metas);
+    return highest();
   }
 
   /** The project's own template for a type (`QMS/TEMPLATE/TEMPLATE-{TYPE}.md`, else its draft), if any. */
@@ -262,7 +269,7 @@ export class Project {
     const found: LoadedDoc[] = [];
     for (const type of Object.values(BASE_DOC_TYPES).filter((t) => t.attachment)) {
       const pattern = new RegExp(`^${parentId}-${type.key}-\\d+\\.json$`);
-      for (const file of listDir(path.join(this.metaRoot, type.key)).sort()) {
+      for (const file of [...this.folderNames.names(path.join(this.metaRoot, type.key))].sort()) {
         if (!pattern.test(file)) continue;
         const child = this.tryLoad(this.parseId(file.slice(0, -".json".length)));
         if (child) found.push(child);
@@ -299,7 +306,16 @@ export class Project {
    * files, meta, tasks, workspace copies, and the audit events last.
    */
   apply(change: DocChange, stamp: { now: Date; via?: string }): AuditEvent[] {
-    return applyChange(this, change, stamp);
+    const write = (): AuditEvent[] => applyChange(this, change, stamp);
+    // under the lock no other QMS writer changes these folders, so the remembered names can follow the change
+    return holdsLock(this.lockFile) ? this.folderNames.keepInStep(this.namesTouchedBy(change.doc), write) : write();
+  }
+
+  /** The names a change to `doc` can add or remove in the folders FolderNames remembers. */
+  private namesTouchedBy(doc: ParsedId): Array<{ dir: string; name: string }> {
+    const files = [this.draftPath(doc), this.effectivePath(doc), this.metaPath(doc), this.sourcePath(doc)];
+    if (doc.spec.folderPerDoc) files.push(this.docDir(doc));
+    return files.map((file) => ({ dir: path.dirname(file), name: path.basename(file) }));
   }
 
   // ---- locking ----

@@ -27,3 +27,8 @@ export function runDir(root: string, env: NodeJS.ProcessEnv = process.env): stri
 export function agentEnvFile(root: string, agent: string, env: NodeJS.ProcessEnv = process.env): string {
   return path.join(projectStateDir(root, env), "agents", `${agent}.env`);
 }
+
+/** Listings a short-lived CLI keeps between runs (store/listing-cache.ts): large inboxes and workspaces. */
+export function listingCacheDir(root: string, env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(projectStateDir(root, env), "cache");
+}

@@ -1,7 +1,10 @@
 import * as path from "node:path";
+import { parseDocument } from "../core/frontmatter.js";
+import { VERSION } from "../core/package-version.js";
 import { USER_NAME_PATTERN } from "../core/users.js";
 import { fail } from "../core/result.js";
 import { ContainedArea } from "./contained-fs.js";
+import { ListingCache, type PersistedListing } from "./listing-cache.js";
 
 /** Suffixes of a document's files in a workspace: the copy being edited, and an interactive (VR) session. */
 const WORKSPACE_SUFFIXES = [".md", ".interact"] as const;
@@ -17,6 +20,17 @@ export interface StoredFile {
   text: string;
 }
 
+/** A listed file with its YAML frontmatter (what inbox and workspace show), served from the listing cache. */
+export interface ListedFile {
+  /** Project-relative path with forward slashes. */
+  path: string;
+  name: string;
+  frontmatter: Record<string, unknown>;
+}
+
+const isTaskFile = (name: string): boolean => name.startsWith("task-") && name.endsWith(".md");
+const isWorkspaceCopy = (name: string): boolean => name.endsWith(".md") && !name.startsWith(".");
+
 /**
  * `.claude/users/{user}/{workspace,inbox}`: the part of a project that agents' containers write. Every access
  * goes through a ContainedArea (no links followed, no special files opened, reads capped), and user names are
@@ -25,10 +39,23 @@ export interface StoredFile {
 export class UserArea {
   readonly usersRoot: string;
   private readonly files: ContainedArea;
+  /** Inbox and workspace listings by stat (store/listing-cache.ts): a file is read again only when it changed. */
+  readonly listings: ListingCache<Record<string, unknown>>;
+  private persistDir: (() => string) | undefined;
 
   constructor(readonly root: string) {
     this.usersRoot = path.join(root, ".claude", "users");
     this.files = new ContainedArea(root);
+    this.listings = new ListingCache(this.files, (text) => parseDocument(text).frontmatter);
+  }
+
+  /**
+   * Keep large listings in files under `dir()` (outside the project: the per-project state folder), so that a
+   * short-lived process (the CLI) starts from them instead of reading every task. Off by default; `dir` is
+   * asked only when a listing is made.
+   */
+  persistListingsIn(dir: () => string): void {
+    this.persistDir = dir;
   }
 
   workspaceDir(user: string): string {
@@ -122,9 +149,35 @@ export class UserArea {
     return removed;
   }
 
+  /** A workspace's `.md` copies with their frontmatter, by name; entries that are not regular files are reported, never opened. */
+  listWorkspaceFrontmatter(user: string): Array<ListedFile | { path: string; name: string; problem: string }> {
+    const dir = this.workspaceDir(user);
+    const relDir = this.relative(dir);
+    return this.listings.list(dir, isWorkspaceCopy, this.persisted("workspace", user)).map((e) => {
+      const rel = `${relDir}/${e.name}`;
+      return "value" in e ? { path: rel, name: e.name, frontmatter: e.value } : { path: rel, name: e.name, problem: e.problem };
+    });
+  }
+
+  /** A user's task files with their frontmatter, sorted by name; entries that are not regular files are skipped. */
+  listTaskFrontmatter(user: string): ListedFile[] {
+    const dir = this.inboxDir(user);
+    const relDir = this.relative(dir);
+    const out: ListedFile[] = [];
+    for (const e of this.listings.list(dir, isTaskFile, this.persisted("inbox", user))) {
+      if ("value" in e) out.push({ path: `${relDir}/${e.name}`, name: e.name, frontmatter: e.value });
+    }
+    return out;
+  }
+
+  private persisted(kind: "inbox" | "workspace", user: string): PersistedListing | undefined {
+    // the user name passed the user grammar in userDir, so it is a plain file name
+    return this.persistDir ? { file: path.join(this.persistDir(), `${kind}-${user}.json`), version: `frontmatter:${VERSION}` } : undefined;
+  }
+
   /** The `.md` files of a workspace with their text; entries that are not regular files are reported, not read. */
   listWorkspace(user: string): Array<StoredFile | { path: string; name: string; problem: string }> {
-    return this.readAll(this.workspaceDir(user), (name) => name.endsWith(".md") && !name.startsWith("."));
+    return this.readAll(this.workspaceDir(user), isWorkspaceCopy);
   }
 
   // ---- inbox tasks ----
@@ -136,7 +189,7 @@ export class UserArea {
 
   /** A user's task files, sorted by name; entries that are not regular files are skipped. */
   listTasks(user: string): StoredFile[] {
-    return this.readAll(this.inboxDir(user), (name) => name.startsWith("task-") && name.endsWith(".md")).filter(
+    return this.readAll(this.inboxDir(user), isTaskFile).filter(
       (e): e is StoredFile => "text" in e,
     );
   }
@@ -161,13 +214,14 @@ export class UserArea {
     const files: string[] = [];
     for (const user of owners) {
       const dir = this.inboxDir(user);
-      for (const entry of this.files.list(dir)) {
-        if (!entry.name.startsWith(prefix)) continue;
+      // names by the folder's stat: a route or review does not re-read a 1,000-task inbox that did not change
+      for (const name of this.listings.names(dir)) {
+        if (!name.startsWith(prefix)) continue;
         // the rest of the name must be a workflow, so CR-001's tasks never match CR-001-TP-001's
-        const rest = entry.name.slice(prefix.length);
+        const rest = name.slice(prefix.length);
         if (!TASK_WORKFLOW.test(rest)) continue;
         if (which === "approval" && !rest.includes("approval")) continue;
-        files.push(path.join(dir, entry.name));
+        files.push(path.join(dir, name));
       }
     }
     return files;
