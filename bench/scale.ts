@@ -1,18 +1,22 @@
 /**
  * Scale benchmark (`npm run bench:scale`, issue #8): costs that must not grow with the project.
  *
- * Grows a harness project to BENCH_SCALE_DOCS CRs (default 10,000) entirely through a real `qms mcp` server
- * (streamable HTTP, loopback) with 4 concurrent clients creating as `claude`; every 10th new CR is routed for
- * review, which writes a task to `qa`'s inbox (1,000 tasks at 10,000 documents). Nothing is seeded behind the
- * server's back: every document is a `qms_create` call.
+ * Grows a harness project ("large") to BENCH_SCALE_DOCS CRs (default 10,000) entirely through a real `qms mcp`
+ * server (streamable HTTP, loopback) with 4 concurrent clients creating as `claude`; every 10th new CR is
+ * routed for review, which writes a task to `qa`'s inbox (1,000 tasks at 10,000 documents). Nothing is seeded
+ * behind the server's back: every document is a `qms_create` call. A second project ("small", its own
+ * server) is grown the same way to 20 documents (2 tasks for qa).
  *
- * Measured twice, at 20 documents and at the end, with one client (p50 of single calls, after a warm-up):
- * `qms_status CR-001`, `qms_read CR-001 draft`, `qms_inbox` as qa; and the CLI's wall time (median of real
- * `node bin/qms.js` processes) for `status CR-001` and `inbox` as qa, beside the floor `node -e 0`.
- * Create p50 is taken over the first and the last 500 creates of the growth (4 clients, so it includes the
- * time a call waits for the three others in the server's one event loop).
+ * The machine is shared, and its load drifts over the minutes a growth takes, so every comparison is also
+ * made side by side, at the end, under the same load:
+ * - reads (one client, p50 after a warm-up, rounds alternating between the two servers): `qms_status CR-001`,
+ *   `qms_read CR-001 draft`, `qms_inbox` as qa, at 20 (small) and at 10,000 (large) documents;
+ * - the CLI (median wall time of real `node bin/qms.js` processes, round-robin with `node -e 0`): `status
+ *   CR-001` and `inbox` as qa in the small and in the large project;
+ * - creates (4 clients, p50): alternating blocks of 50 on a fresh project (its start) and on the large one.
+ * The literal "first and last 500 creates of the growth" is reported too (it includes the load's drift).
  *
- * Checks (issue #8): create p50 at the end ≤ 1.5× at the start; qms_inbox p50 ≤ 5 ms with 1,000 tasks;
+ * Checks (issue #8): create p50 at 10,000 ≤ 1.5× at the start; qms_inbox p50 ≤ 5 ms with 1,000 tasks;
  * qms_status p50 ≤ 5 ms and ≤ 1.5× its cost at 20 documents; CLI status ≤ 1.5× its time at 20 documents.
  *
  * Env: BENCH_SCALE_DOCS (default 10000), BENCH_READ_CALLS (per tool and size, default 400), BENCH_CLI_RUNS
@@ -24,8 +28,8 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
-import { makeHarnessProject, QMS_BIN, REPO_ROOT } from "../test/helpers.js";
-import { callTool, startServer } from "./server.js";
+import { makeHarnessProject, QMS_BIN, REPO_ROOT, tempDir } from "../test/helpers.js";
+import { type BenchServer, callTool, startServer } from "./server.js";
 
 const DOCS = Math.max(40, Number(process.env.BENCH_SCALE_DOCS ?? 10000) || 10000);
 const READ_CALLS = Math.max(50, Number(process.env.BENCH_READ_CALLS ?? 400) || 400);
@@ -35,11 +39,7 @@ const CLIENTS = 4;
 const SMALL = 20;
 const ROUTE_EVERY = 10;
 const WINDOW = Math.min(500, Math.floor(DOCS / 4));
-
-interface Sample {
-  index: number;
-  ms: number;
-}
+const AB_BLOCK = 50;
 
 const p = (xs: number[], q: number): number => {
   if (xs.length === 0) return Number.NaN;
@@ -61,199 +61,230 @@ function resultData(text: string): Record<string, unknown> | undefined {
   return parsed.result?.structuredContent?.data;
 }
 
+/** A project with its own server and keep-alive clients. */
+interface Side {
+  name: string;
+  root: string;
+  server: BenchServer;
+  agent: http.Agent;
+}
+
+async function side(name: string): Promise<Side> {
+  const root = makeHarnessProject();
+  return { name, root, server: await startServer(root), agent: new http.Agent({ keepAlive: true, maxSockets: CLIENTS }) };
+}
+
 class Growth {
-  readonly creates: Sample[] = [];
+  readonly creates: Array<{ index: number; ms: number }> = [];
   readonly routes: number[] = [];
-  errors: string[] = [];
+  readonly errors: string[] = [];
   private next = 0;
 
-  constructor(
-    private readonly agent: http.Agent,
-    private readonly url: URL,
-  ) {}
+  constructor(private readonly s: Side) {}
 
-  get made(): number {
-    return this.next;
-  }
-
-  /** Create (and route every 10th) until `target` documents exist or the time limit is reached. */
-  async growTo(target: number, deadline: number): Promise<void> {
+  /** Create (and route every 10th) with 4 clients until `target` documents exist or the deadline. */
+  async growTo(target: number, deadline: number, routeEvery = ROUTE_EVERY): Promise<void> {
     await Promise.all(
       Array.from({ length: CLIENTS }, async () => {
         while (this.next < target && Date.now() < deadline && this.errors.length < 20) {
           const index = this.next++;
-          const c = await callTool(this.agent, this.url, "qms_create", { doc_type: "CR", title: `Scale ${index}`, user: "claude" });
+          const c = await callTool(this.s.agent, this.s.server.url, "qms_create", { doc_type: "CR", title: `Scale ${index}`, user: "claude" });
           this.creates.push({ index, ms: c.ms });
           if (!c.ok) {
-            this.errors.push(`create ${index}: ${c.text.slice(0, 200)}`);
+            this.errors.push(`${this.s.name} create ${index}: ${c.text.slice(0, 200)}`);
             continue;
           }
-          if (index % ROUTE_EVERY !== 0) continue;
+          if (index % routeEvery !== 0) continue;
           const docId = String(resultData(c.text)?.doc_id ?? "");
-          const r = await callTool(this.agent, this.url, "qms_route", { doc_id: docId, route_type: "review", user: "claude" });
+          const r = await callTool(this.s.agent, this.s.server.url, "qms_route", { doc_id: docId, route_type: "review", user: "claude" });
           this.routes.push(r.ms);
-          if (!r.ok) this.errors.push(`route ${docId}: ${r.text.slice(0, 200)}`);
+          if (!r.ok) this.errors.push(`${this.s.name} route ${docId}: ${r.text.slice(0, 200)}`);
         }
       }),
     );
   }
+
+  /** The latencies of the creates made since `from` (by creation order). */
+  latencies(from = 0): number[] {
+    return [...this.creates].sort((a, b) => a.index - b.index).slice(from).map((c) => c.ms);
+  }
 }
 
-interface ReadStats {
-  status_p50_ms: number;
-  read_p50_ms: number;
-  inbox_p50_ms: number;
-  status_p90_ms: number;
-  read_p90_ms: number;
-  inbox_p90_ms: number;
-  cli_floor_ms: number;
-  cli_status_ms: number;
-  cli_inbox_ms: number;
-  qa_tasks: number;
-}
-
-const READS: Array<{ key: "status" | "read" | "inbox"; tool: string; args: Record<string, unknown> }> = [
+const READS = [
   { key: "status", tool: "qms_status", args: { doc_id: "CR-001", user: "claude" } },
   { key: "read", tool: "qms_read", args: { doc_id: "CR-001", draft: true, user: "claude" } },
   { key: "inbox", tool: "qms_inbox", args: { user: "qa" } },
-];
+] as const;
+type ReadKey = (typeof READS)[number]["key"];
 
-async function measureReads(agent: http.Agent, url: URL, root: string): Promise<ReadStats> {
-  const samples: Record<string, number[]> = { status: [], read: [], inbox: [] };
-  for (const r of READS) for (let i = 0; i < 50; i++) await callTool(agent, url, r.tool, r.args); // warm-up
-  const rounds = 4;
+/** p50 and p90 of each read tool on each side, rounds alternating between the sides. */
+async function measureReads(sides: Side[]): Promise<Record<string, Record<ReadKey, { p50: number; p90: number }>>> {
+  const samples = new Map<string, number[]>();
+  for (const s of sides) for (const r of READS) for (let i = 0; i < 50; i++) await callTool(s.agent, s.server.url, r.tool, r.args); // warm-up
+  const rounds = 8;
   for (let round = 0; round < rounds; round++) {
     for (const r of READS) {
-      for (let i = 0; i < Math.ceil(READ_CALLS / rounds); i++) {
-        const c = await callTool(agent, url, r.tool, r.args);
-        if (!c.ok) throw new Error(`${r.tool}: ${c.text.slice(0, 300)}`);
-        samples[r.key]!.push(c.ms);
+      for (const s of sides) {
+        const key = `${s.name}/${r.key}`;
+        const xs = samples.get(key) ?? [];
+        samples.set(key, xs);
+        for (let i = 0; i < Math.ceil(READ_CALLS / rounds); i++) {
+          const c = await callTool(s.agent, s.server.url, r.tool, r.args);
+          if (!c.ok) throw new Error(`${s.name} ${r.tool}: ${c.text.slice(0, 300)}`);
+          xs.push(c.ms);
+        }
       }
     }
   }
-  const cli = measureCli(root);
-  const qaTasks = fs.readdirSync(path.join(root, ".claude", "users", "qa", "inbox")).filter((n) => n.startsWith("task-")).length;
-  return {
-    status_p50_ms: r3(p(samples.status!, 0.5)),
-    read_p50_ms: r3(p(samples.read!, 0.5)),
-    inbox_p50_ms: r3(p(samples.inbox!, 0.5)),
-    status_p90_ms: r3(p(samples.status!, 0.9)),
-    read_p90_ms: r3(p(samples.read!, 0.9)),
-    inbox_p90_ms: r3(p(samples.inbox!, 0.9)),
-    ...cli,
-    qa_tasks: qaTasks,
-  };
+  const out: Record<string, Record<ReadKey, { p50: number; p90: number }>> = {};
+  for (const s of sides) {
+    const row = {} as Record<ReadKey, { p50: number; p90: number }>;
+    for (const r of READS) {
+      const xs = samples.get(`${s.name}/${r.key}`)!;
+      row[r.key] = { p50: r3(p(xs, 0.5)), p90: r3(p(xs, 0.9)) };
+    }
+    out[s.name] = row;
+  }
+  return out;
 }
 
+/** The CLI's state folder (where it keeps large listings between runs): a throw-away one, not the user's. */
+const STATE_DIR = tempDir("qms-bench-state-");
+
 /** Median wall time of real CLI processes, round-robin with the floor so machine load hits all alike. */
-function measureCli(root: string): Pick<ReadStats, "cli_floor_ms" | "cli_status_ms" | "cli_inbox_ms"> {
-  const cases: Array<{ key: "cli_floor_ms" | "cli_status_ms" | "cli_inbox_ms"; argv: string[] }> = [
-    { key: "cli_floor_ms", argv: ["-e", "0"] },
-    { key: "cli_status_ms", argv: [QMS_BIN, "--user", "claude", "status", "CR-001"] },
-    { key: "cli_inbox_ms", argv: [QMS_BIN, "--user", "qa", "inbox"] },
-  ];
+function measureCli(sides: Side[]): Record<string, number> {
+  const cases: Array<{ key: string; cwd: string; argv: string[] }> = [{ key: "floor", cwd: sides[0]!.root, argv: ["-e", "0"] }];
+  for (const s of sides) {
+    cases.push({ key: `${s.name}/status`, cwd: s.root, argv: [QMS_BIN, "--user", "claude", "status", "CR-001"] });
+    cases.push({ key: `${s.name}/inbox`, cwd: s.root, argv: [QMS_BIN, "--user", "qa", "inbox"] });
+  }
   const samples = new Map<string, number[]>(cases.map((c) => [c.key, []]));
   for (let run = 0; run < CLI_RUNS + 2; run++) {
     for (const c of cases) {
       const t0 = process.hrtime.bigint();
-      const r = spawnSync(process.execPath, c.argv, { cwd: root, stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024, env: { ...process.env, QMS_USER: "" } });
+      const r = spawnSync(process.execPath, c.argv, { cwd: c.cwd, stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024, env: { ...process.env, QMS_USER: "", QMS_STATE_DIR: STATE_DIR } });
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       if (r.status !== 0) throw new Error(`node ${c.argv.join(" ")} exited ${r.status}: ${r.stderr}`);
       if (run >= 2) samples.get(c.key)!.push(ms);
     }
   }
-  const m = (k: string): number => Math.round(median(samples.get(k)!) * 10) / 10;
-  return { cli_floor_ms: m("cli_floor_ms"), cli_status_ms: m("cli_status_ms"), cli_inbox_ms: m("cli_inbox_ms") };
+  return Object.fromEntries([...samples].map(([k, xs]) => [k, Math.round(median(xs) * 10) / 10]));
+}
+
+/** Create p50 on each side, in alternating blocks of AB_BLOCK creates (4 clients), `blocks` blocks per side. */
+async function measureCreates(sides: Side[], growths: Map<string, Growth>, blocks: number, deadline: number): Promise<Record<string, number>> {
+  const samples = new Map<string, number[]>(sides.map((s) => [s.name, []]));
+  for (let b = 0; b < blocks; b++) {
+    for (const s of sides) {
+      const g = growths.get(s.name)!;
+      const from = g.creates.length;
+      await g.growTo(from + AB_BLOCK, deadline, Number.POSITIVE_INFINITY);
+      samples.get(s.name)!.push(...g.latencies(from));
+    }
+  }
+  return Object.fromEntries([...samples].map(([k, xs]) => [k, r3(p(xs, 0.5))]));
+}
+
+function countTasks(root: string, user: string): number {
+  return fs.readdirSync(path.join(root, ".claude", "users", user, "inbox")).filter((n) => n.startsWith("task-")).length;
 }
 
 async function main(): Promise<void> {
-  const root = makeHarnessProject();
-  const srv = await startServer(root);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
-  const started = Date.now();
-  const deadline = started + MAX_MS;
-  const growth = new Growth(agent, srv.url);
-  let small: ReadStats;
-  let large: ReadStats;
-  let growthMs: number;
+  const deadline = Date.now() + MAX_MS;
+  const small = await side("small");
+  const large = await side("large");
+  const fresh = await side("fresh");
+  const sides = [small, large, fresh];
+  const growths = new Map(sides.map((s) => [s.name, new Growth(s)]));
+  let growthS = 0;
+  let reads: Awaited<ReturnType<typeof measureReads>>;
+  let cli: Record<string, number>;
+  let creates: Record<string, number>;
   try {
-    await growth.growTo(SMALL, deadline);
-    small = await measureReads(agent, srv.url, root);
+    await growths.get("small")!.growTo(SMALL, deadline);
+    await growths.get("fresh")!.growTo(SMALL, deadline, Number.POSITIVE_INFINITY);
     const g0 = Date.now();
-    await growth.growTo(DOCS, deadline);
-    growthMs = Date.now() - g0;
-    large = await measureReads(agent, srv.url, root);
+    await growths.get("large")!.growTo(DOCS, deadline);
+    growthS = Math.round((Date.now() - g0) / 100) / 10;
+    reads = await measureReads([small, large]);
+    cli = measureCli([small, large]);
+    creates = await measureCreates([fresh, large], growths, Math.ceil(WINDOW / AB_BLOCK), deadline);
   } finally {
-    agent.destroy();
-    await srv.stop();
+    for (const s of sides) {
+      s.agent.destroy();
+      await s.server.stop();
+    }
   }
-  const docs = fs.readdirSync(path.join(root, "QMS", ".meta", "CR")).filter((n) => /^CR-\d+\.json$/.test(n)).length;
-  const creates = [...growth.creates].sort((a, b) => a.index - b.index).map((s) => s.ms);
-  const createFirst = p(creates.slice(0, WINDOW), 0.5);
-  const createLast = p(creates.slice(-WINDOW), 0.5);
+  const docs = fs.readdirSync(path.join(large.root, "QMS", ".meta", "CR")).filter((n) => /^CR-\d+\.json$/.test(n)).length;
+  const tasks = { small: countTasks(small.root, "qa"), large: countTasks(large.root, "qa") };
+  const grown = growths.get("large")!.latencies().slice(0, DOCS);
+  const growth = { first_p50_ms: r3(p(grown.slice(0, WINDOW), 0.5)), last_p50_ms: r3(p(grown.slice(-WINDOW), 0.5)) };
+  const errors = [...growths.values()].flatMap((g) => g.errors);
   const ratios = {
-    create_last_vs_first: r2(createLast / createFirst),
-    status: r2(large.status_p50_ms / small.status_p50_ms),
-    read: r2(large.read_p50_ms / small.read_p50_ms),
-    inbox: r2(large.inbox_p50_ms / small.inbox_p50_ms),
-    cli_status: r2(large.cli_status_ms / small.cli_status_ms),
-    cli_inbox: r2(large.cli_inbox_ms / small.cli_inbox_ms),
-    cli_status_vs_floor_small: r2(small.cli_status_ms / small.cli_floor_ms),
-    cli_status_vs_floor_large: r2(large.cli_status_ms / large.cli_floor_ms),
-    cli_inbox_vs_floor_large: r2(large.cli_inbox_ms / large.cli_floor_ms),
+    create: r2(creates.large! / creates.fresh!),
+    create_growth_last_vs_first: r2(growth.last_p50_ms / growth.first_p50_ms),
+    status: r2(reads.large!.status.p50 / reads.small!.status.p50),
+    read: r2(reads.large!.read.p50 / reads.small!.read.p50),
+    inbox: r2(reads.large!.inbox.p50 / reads.small!.inbox.p50),
+    cli_status: r2(cli["large/status"]! / cli["small/status"]!),
+    cli_inbox: r2(cli["large/inbox"]! / cli["small/inbox"]!),
+    cli_status_vs_floor: r2(cli["large/status"]! / cli.floor!),
+    cli_inbox_vs_floor: r2(cli["large/inbox"]! / cli.floor!),
   };
   const checks = {
-    complete: docs === DOCS && growth.errors.length === 0,
-    create_within_1_5x: ratios.create_last_vs_first <= 1.5,
-    inbox_p50_at_most_5ms: large.inbox_p50_ms <= 5,
-    status_p50_at_most_5ms: large.status_p50_ms <= 5,
+    complete: docs >= DOCS && errors.length === 0,
+    create_within_1_5x: ratios.create <= 1.5,
+    inbox_p50_at_most_5ms: reads.large!.inbox.p50 <= 5,
+    status_p50_at_most_5ms: reads.large!.status.p50 <= 5,
     status_within_1_5x: ratios.status <= 1.5,
     cli_status_within_1_5x: ratios.cli_status <= 1.5,
   };
   const verdict = Object.values(checks).every(Boolean) ? "PASS" : "FAIL";
   const when = new Date();
-  const machine = { node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? "?", platform: `${os.platform()} ${os.release()}` };
+  const machine = { node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? "?", platform: `${os.platform()} ${os.release()}`, loadavg: os.loadavg().map(r2) };
   const result = {
     benchmark: "scale",
     date: when.toISOString(),
     machine,
-    settings: { docs: DOCS, clients: CLIENTS, route_every: ROUTE_EVERY, window: WINDOW, read_calls: READ_CALLS, cli_runs: CLI_RUNS },
+    settings: { docs: DOCS, clients: CLIENTS, route_every: ROUTE_EVERY, window: WINDOW, ab_block: AB_BLOCK, read_calls: READ_CALLS, cli_runs: CLI_RUNS },
     documents: docs,
-    growth_s: Math.round(growthMs / 100) / 10,
-    errors: growth.errors,
-    create: { first_p50_ms: r3(createFirst), last_p50_ms: r3(createLast), first_p90_ms: r3(p(creates.slice(0, WINDOW), 0.9)), last_p90_ms: r3(p(creates.slice(-WINDOW), 0.9)) },
-    route_p50_ms: r3(p(growth.routes, 0.5)),
-    at_20: small,
-    at_end: large,
+    qa_tasks: tasks,
+    growth_s: growthS,
+    errors,
+    growth,
+    creates_side_by_side_p50_ms: creates,
+    route_p50_ms: r3(p(growths.get("large")!.routes, 0.5)),
+    reads_p50_ms: reads,
+    cli_median_ms: cli,
     ratios,
     checks,
     verdict,
   };
-  const row = (name: string, a: number, b: number, unit = "ms"): string => `| ${name} | ${a} ${unit} | ${b} ${unit} | ${r2(b / a)}× |`;
+  const row = (name: string, a: number, b: number): string => `| ${name} | ${a} ms | ${b} ms | ${r2(b / a)}× |`;
   const md = [
     `# Scale benchmark (${when.toISOString()})`,
     "",
-    `Machine: ${machine.cpus} × ${machine.cpu}, ${machine.platform}, Node ${machine.node}.`,
-    `Grown to ${docs} CRs through the MCP server (streamable HTTP, ${CLIENTS} clients, every create a \`qms_create\`), every ${ROUTE_EVERY}th routed to qa: ${large.qa_tasks} tasks in qa's inbox; growth from ${SMALL} took ${result.growth_s} s.`,
-    `Reads: one client, p50 of ${READ_CALLS} calls per tool after a warm-up. CLI: median of ${CLI_RUNS} runs of \`node bin/qms.js\`, round-robin with \`node -e 0\`.`,
+    `Machine: ${machine.cpus} × ${machine.cpu}, ${machine.platform}, Node ${machine.node}; load average at the end ${machine.loadavg.join(" / ")}.`,
+    `Grown to ${DOCS} CRs through the MCP server (streamable HTTP, ${CLIENTS} clients, every document a \`qms_create\`; ${docs} after the side-by-side creates), every ${ROUTE_EVERY}th routed to qa: ${tasks.large} tasks in qa's inbox; the growth took ${growthS} s. The small project: ${SMALL} CRs, ${tasks.small} tasks for qa.`,
+    `Side by side, under the same load: reads with one client (p50 of ${READ_CALLS} calls per tool and project, rounds alternating); the CLI as the median of ${CLI_RUNS} runs of \`node bin/qms.js\`, round-robin with \`node -e 0\`; creates (${CLIENTS} clients) in alternating blocks of ${AB_BLOCK} on a fresh project and on the large one.`,
     "",
-    `| measurement | at ${SMALL} documents | at ${docs} documents | ratio |`,
+    `| measurement | at the start / ${SMALL} documents | at ${DOCS} documents | ratio |`,
     "|---|---:|---:|---:|",
-    `| qms_create p50 (first / last ${WINDOW} creates, ${CLIENTS} clients) | ${r3(createFirst)} ms | ${r3(createLast)} ms | ${ratios.create_last_vs_first}× |`,
-    row("qms_status CR-001 p50", small.status_p50_ms, large.status_p50_ms),
-    row("qms_read CR-001 p50", small.read_p50_ms, large.read_p50_ms),
-    row(`qms_inbox qa p50 (${small.qa_tasks} → ${large.qa_tasks} tasks)`, small.inbox_p50_ms, large.inbox_p50_ms),
-    row("CLI `node -e 0` (floor)", small.cli_floor_ms, large.cli_floor_ms),
-    row("CLI `qms status CR-001`", small.cli_status_ms, large.cli_status_ms),
-    row("CLI `qms inbox` (qa)", small.cli_inbox_ms, large.cli_inbox_ms),
+    row(`qms_create p50 (${CLIENTS} clients, side by side)`, creates.fresh!, creates.large!),
+    row(`qms_create p50 (first / last ${WINDOW} creates of the growth)`, growth.first_p50_ms, growth.last_p50_ms),
+    row("qms_status CR-001 p50", reads.small!.status.p50, reads.large!.status.p50),
+    row("qms_read CR-001 p50", reads.small!.read.p50, reads.large!.read.p50),
+    row(`qms_inbox qa p50 (${tasks.small} → ${tasks.large} tasks)`, reads.small!.inbox.p50, reads.large!.inbox.p50),
+    row("CLI `qms status CR-001`", cli["small/status"]!, cli["large/status"]!),
+    row("CLI `qms inbox` (qa)", cli["small/inbox"]!, cli["large/inbox"]!),
     "",
-    `qms_route p50 during the growth: ${result.route_p50_ms} ms. Errors: ${growth.errors.length}.`,
+    `CLI floor \`node -e 0\`: ${cli.floor} ms; at ${DOCS} documents \`status\` is ${ratios.cli_status_vs_floor}× and \`inbox\` ${ratios.cli_inbox_vs_floor}× the floor. qms_route p50 during the growth: ${result.route_p50_ms} ms. Errors: ${errors.length}.`,
     "",
     "Checks (issue #8):",
-    `- create p50 at the end within 1.5× of the start: ${ratios.create_last_vs_first}× → ${checks.create_within_1_5x ? "met" : "NOT met"}`,
-    `- qms_inbox p50 with ${large.qa_tasks} tasks ≤ 5 ms: ${large.inbox_p50_ms} ms → ${checks.inbox_p50_at_most_5ms ? "met" : "NOT met"}`,
-    `- qms_status p50 ≤ 5 ms and within 1.5× of 20 documents: ${large.status_p50_ms} ms, ${ratios.status}× → ${checks.status_p50_at_most_5ms && checks.status_within_1_5x ? "met" : "NOT met"}`,
-    `- CLI status within 1.5× of 20 documents: ${ratios.cli_status}× → ${checks.cli_status_within_1_5x ? "met" : "NOT met"}`,
+    `- create p50 at ${DOCS} documents within 1.5× of the start (side by side): ${ratios.create}× → ${checks.create_within_1_5x ? "met" : "NOT met"} (growth's first/last ${WINDOW}: ${ratios.create_growth_last_vs_first}×)`,
+    `- qms_inbox p50 with ${tasks.large} tasks ≤ 5 ms: ${reads.large!.inbox.p50} ms → ${checks.inbox_p50_at_most_5ms ? "met" : "NOT met"}`,
+    `- qms_status p50 ≤ 5 ms and within 1.5× of ${SMALL} documents: ${reads.large!.status.p50} ms, ${ratios.status}× → ${checks.status_p50_at_most_5ms && checks.status_within_1_5x ? "met" : "NOT met"}`,
+    `- CLI status within 1.5× of ${SMALL} documents: ${ratios.cli_status}× → ${checks.cli_status_within_1_5x ? "met" : "NOT met"}`,
     `- all ${DOCS} documents created without error: ${checks.complete ? "yes" : "NO"}`,
     "",
     `Verdict: ${verdict}.`,
@@ -265,7 +296,8 @@ async function main(): Promise<void> {
   fs.writeFileSync(path.join(dir, `scale-${stamp}.json`), `${JSON.stringify(result, null, 2)}\n`);
   fs.writeFileSync(path.join(dir, "scale-latest.md"), md);
   process.stdout.write(md);
-  fs.rmSync(root, { recursive: true, force: true });
+  for (const s of sides) fs.rmSync(s.root, { recursive: true, force: true });
+  fs.rmSync(STATE_DIR, { recursive: true, force: true });
   if (verdict !== "PASS") process.exitCode = 1;
 }
 

@@ -148,7 +148,7 @@ describe("inbox and workspace listings from a stat-validated cache (issue #8)", 
     const inboxDir = path.join(root, ".claude", "users", "qa", "inbox");
     fs.mkdirSync(inboxDir, { recursive: true });
     for (const id of ["SOP-001", "SOP-002", "SOP-003"]) fs.writeFileSync(path.join(inboxDir, `task-${id}-review-v0-1.md`), taskText(id, "old"));
-    const cache = new ListingCache(new ContainedArea(root), (text) => text.split("\n")[5], { racyMs: 0 });
+    const cache = new ListingCache(new ContainedArea(root), (text) => text.split("\n")[5], { racyMs: 0, entryCheckMs: 0 });
     const isTask = (n: string): boolean => n.startsWith("task-");
     const titles = (): string[] => cache.list(inboxDir, isTask).map((e) => ("value" in e ? String(e.value) : `problem: ${e.problem.split(":")[0]}`));
     assert.deepEqual(titles(), ["title: old", "title: old", "title: old"]);
@@ -170,6 +170,26 @@ describe("inbox and workspace listings from a stat-validated cache (issue #8)", 
     assert.equal(listed.length, 3);
     assert.match(listed[2]!, /^problem: Refused/);
     assert.ok(!listed.join("\n").includes("SECRET"));
+  });
+
+  it("REQ-PERF-002: within the entry-check window an unchanged folder is not lstat-ed entry by entry, yet a replaced or added entry is seen at once", async () => {
+    const root = temp("qms-window-");
+    const dir = path.join(root, "inbox");
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, "task-a.md"), "a");
+    fs.writeFileSync(path.join(dir, "task-b.md"), "b");
+    const cache = new ListingCache(new ContainedArea(root), (text) => text, { racyMs: 0, entryCheckMs: 500 });
+    const values = (): string[] => cache.list(dir, () => true).map((e) => ("value" in e ? e.value : "problem"));
+    assert.deepEqual(values(), ["a", "b"]);
+    const outside = path.join(temp("qms-outside-"), "x.md");
+    fs.writeFileSync(outside, "SECRET");
+    fs.rmSync(path.join(dir, "task-b.md"));
+    fs.symlinkSync(outside, path.join(dir, "task-b.md"));
+    fs.writeFileSync(path.join(dir, "task-c.md"), "c");
+    assert.deepEqual(values(), ["a", "problem", "c"], "the folder changed: every entry checked again");
+    fs.appendFileSync(path.join(dir, "task-a.md"), "+");
+    await sleep(600);
+    assert.deepEqual(values(), ["a+", "problem", "c"], "an in-place edit is seen once the window has passed");
   });
 
   it("REQ-PERF-002: a file read within the racy window is read again next time", () => {

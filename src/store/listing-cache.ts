@@ -12,7 +12,11 @@ import { readTextIfExists, writeFileAtomic } from "./fsio.js";
  * - each wanted entry: its own lstat (a link is described, never followed or opened); a regular file whose
  *   identity (inode, size, mtime, ctime) is what it was when it was read is served from memory, anything else
  *   is read again through ContainedArea (no-follow, non-blocking, capped) and its identity taken from the
- *   descriptor that was read.
+ *   descriptor that was read;
+ * - while the folder's stat is unchanged, the entries checked less than ENTRY_CHECK_MS ago are not lstat-ed
+ *   again (1,000 lstats cost more than the rest of an inbox call). Adding, removing, renaming or replacing an
+ *   entry (the QMS's own atomic writes, a link or FIFO put in a file's place) changes the folder and is seen at
+ *   once; only a file edited in place by another program can show its old frontmatter, for at most that long.
  *
  * Racily clean entries are not trusted: a file or folder that changed less than RACY_MS before it was read
  * could change again within the same timestamp tick, so it is read again next time.
@@ -22,6 +26,7 @@ import { readTextIfExists, writeFileAtomic } from "./fsio.js";
  * Only listings of at least PERSIST_MIN entries are written: below that, reading the files is as cheap.
  */
 export const RACY_MS = 2000;
+export const ENTRY_CHECK_MS = 1000;
 export const PERSIST_MIN = 64;
 const FORMAT = 1;
 
@@ -41,6 +46,8 @@ interface FolderMemo<T> {
   folder: Identity | undefined;
   names: string[];
   entries: Map<string, Remembered<T>>;
+  /** The last listing, every entry checked at `at`, while the folder did not change (see ENTRY_CHECK_MS). */
+  last?: { wanted: (name: string) => boolean; at: number; out: Array<Listed<T>> };
 }
 
 export type Listed<T> = { name: string; value: T } | { name: string; problem: string };
@@ -57,14 +64,16 @@ export class ListingCache<T> {
   fileReads = 0;
 
   private readonly racyMs: number;
+  private readonly entryCheckMs: number;
 
   constructor(
     private readonly area: ContainedArea,
     /** What is kept of a file's text; must be a pure function of the text, and JSON for persisted listings. */
     private readonly derive: (text: string) => T,
-    options: { racyMs?: number } = {},
+    options: { racyMs?: number; entryCheckMs?: number } = {},
   ) {
     this.racyMs = options.racyMs ?? RACY_MS;
+    this.entryCheckMs = options.entryCheckMs ?? ENTRY_CHECK_MS;
   }
 
   /** The sorted names in a folder (empty when it does not exist), re-read only when the folder changed. */
@@ -74,14 +83,19 @@ export class ListingCache<T> {
 
   /**
    * The wanted entries of a folder in name order: each regular file with what `derive` made of its text, each
-   * other entry (a link, FIFO, folder, an oversized file) with the refusal that reading it gives.
+   * other entry (a link, FIFO, folder, an oversized file) with the refusal that reading it gives. The array
+   * may be the one returned last time (when nothing changed): callers must not modify it.
    */
   list(dir: string, wanted: (name: string) => boolean, persisted?: PersistedListing): Array<Listed<T>> {
     const now = Date.now();
     if (persisted && !this.folders.has(dir)) this.load(dir, persisted);
     const memo = this.folder(dir, now);
     if (!memo) return [];
+    const last = memo.last;
+    if (last && last.wanted === wanted && now >= last.at && now - last.at < this.entryCheckMs) return last.out;
+    memo.last = undefined;
     let changed = false;
+    let settled = true;
     const out: Array<Listed<T>> = [];
     const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
     for (const name of memo.names) {
@@ -104,13 +118,16 @@ export class ListingCache<T> {
         this.fileReads++;
         if (read === undefined) continue; // gone between the lstat and the open
         const value = this.derive(read.text);
-        if (!this.racy(read.stat, now)) memo.entries.set(name, { ...identityOf(read.stat), value });
+        if (this.racy(read.stat, now)) settled = false;
+        else memo.entries.set(name, { ...identityOf(read.stat), value });
         out.push({ name, value });
       } catch (err) {
         out.push({ name, problem: err instanceof Error ? err.message : String(err) });
       }
     }
     if (persisted && changed) this.save(dir, memo, persisted);
+    // a folder read again next time (changed while read, or racily clean) keeps no shortcut either
+    if (settled && memo.folder) memo.last = { wanted, at: now, out };
     return out;
   }
 
