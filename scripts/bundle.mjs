@@ -1,10 +1,13 @@
-// Bundle the CLI into dist/bundle/ so `qms` starts fast (issue #8; measured with `npm run bench:cli`):
-// 1. main.js: the entry and the full program, with code splitting so each command, the MCP SDK and the
-//    session kit load only when used;
-// 2. queries.js: the read-only fast path (status, read, inbox, ...) as ONE file: the ESM loader pays per
-//    module (resolve, stat, read, link), and a dozen shared chunks cost more than the code in them;
-// 3. prompts.json: the package's prompts/**.yaml compiled (text + parsed value), so routing does not load
+// Bundle the CLI into dist/bundle/ so `qms` starts fast (issue #8; measured with `npm run bench:cli`). The ESM
+// loader pays per module (resolve, stat, read, link), so the commands agents run all day load ONE file each:
+// 1. main.js: the entry and the fast-path argument parser only;
+// 2. queries.js: the read-only queries (status, read, inbox, ...), one file;
+// 3. writes.js: the document-control writes (create, checkin, route, review, approve, ...), one file;
+// 4. program.js and its chunks: the full command line (commander), code-split so each command, the MCP SDK
+//    and the session kit load only when used;
+// 5. prompts.json: the package's prompts/**.yaml compiled (text + parsed value), so routing does not load
 //    the YAML library at run time (src/store/prompt-files.ts; the tsc output falls back to the YAML).
+// The four builds share no module instances: a process runs the fast path or the program, never both.
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { build } from "esbuild";
@@ -21,24 +24,30 @@ const common = {
   target: "node20",
   // The MCP SDK and zod stay ordinary imports, loaded only by the chunks that need them.
   external: ["@modelcontextprotocol/sdk", "zod", "yaml"],
-  // commander is CommonJS; give its require() calls a real require in ESM output.
-  banner: { js: "import { createRequire as __qmsRequire } from 'node:module'; const require = __qmsRequire(import.meta.url);" },
   sourcemap: false,
   logLevel: "warning",
 };
 
-/** main.ts's `import("./queries.js")` is the separately built one-file fast path, not a chunk of this build. */
-const fastPathIsSeparate = {
-  name: "fast-path-is-separate",
+/** main.ts's dynamic imports are the other builds' outputs, not modules of its own build. */
+const siblingsAreSeparate = {
+  name: "siblings-are-separate",
   setup(b) {
-    b.onResolve({ filter: /^\.\/queries\.js$/ }, (args) =>
-      args.importer.endsWith(path.join("src", "cli", "main.ts")) ? { path: "./queries.js", external: true } : undefined,
+    b.onResolve({ filter: /^\.\/(queries|writes|program)\.js$/ }, (args) =>
+      args.importer.endsWith(path.join("src", "cli", "main.ts")) ? { path: args.path, external: true } : undefined,
     );
   },
 };
 
-await build({ ...common, entryPoints: { main: "src/cli/main.ts" }, splitting: true, plugins: [fastPathIsSeparate] });
-await build({ ...common, entryPoints: { queries: "src/cli/queries.ts" }, splitting: false });
+await build({ ...common, entryPoints: { main: "src/cli/main.ts" }, plugins: [siblingsAreSeparate] });
+await build({ ...common, entryPoints: { queries: "src/cli/queries.ts" } });
+await build({ ...common, entryPoints: { writes: "src/cli/writes.ts" } });
+await build({
+  ...common,
+  entryPoints: { program: "src/cli/program.ts" },
+  splitting: true,
+  // commander is CommonJS; give its require() calls a real require in ESM output.
+  banner: { js: "import { createRequire as __qmsRequire } from 'node:module'; const require = __qmsRequire(import.meta.url);" },
+});
 
 const files = {};
 const walk = (dir) => {

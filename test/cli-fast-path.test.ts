@@ -1,8 +1,15 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { describe, it } from "node:test";
-import { parseQuickQuery } from "../src/cli/fast-path.js";
-import { makeHarnessProject, QMS_BIN, qms } from "./helpers.js";
+import * as fs from "node:fs";
+import { after } from "node:test";
+import { parseQuickQuery, parseQuickWrite } from "../src/cli/fast-path.js";
+import { makeHarnessProject, QMS_BIN, qms, snapshotTree } from "./helpers.js";
+
+const made: string[] = [];
+after(() => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 function run(cwd: string, args: string[], fastPath: boolean, envUser = ""): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [QMS_BIN, ...args], {
@@ -64,5 +71,88 @@ describe("CLI fast path for read-only queries", () => {
       const full = run(root, args, false, envUser);
       assert.deepEqual(fast, full, args.join(" "));
     }
+  });
+});
+
+describe("CLI fast path for the document-control writes (issue #8)", () => {
+  it("REQ-PERF-003: recognizes only the plain shapes of the write commands", () => {
+    assert.deepEqual(parseQuickWrite(["--user", "claude", "create", "SOP", "--title", "T"], ""), { name: "create", user: "claude", args: { type: "SOP", title: "T" } });
+    assert.deepEqual(parseQuickWrite(["create", "VAR", "--parent", "CR-001", "--title", ""], "lead"), { name: "create", user: "lead", args: { type: "VAR", parent: "CR-001", title: "" } });
+    assert.deepEqual(parseQuickWrite(["-u", "claude", "route", "SOP-001", "--assign", "qa", "bu", "--review"], ""), {
+      name: "route",
+      user: "claude",
+      args: { docId: "SOP-001", assign: ["qa", "bu"], review: true },
+    });
+    assert.deepEqual(parseQuickWrite(["-u", "qa", "review", "SOP-001", "--request-updates", "--comment", "x y"], ""), {
+      name: "review",
+      user: "qa",
+      args: { docId: "SOP-001", requestUpdates: true, comment: "x y" },
+    });
+    assert.deepEqual(parseQuickWrite(["--user=qa", "approve", "SOP-001"], ""), { name: "approve", user: "qa", args: { docId: "SOP-001" } });
+    for (const argv of [
+      ["-u", "claude", "create"],
+      ["-u", "claude", "create", "--title", "T", "SOP"],
+      ["-u", "claude", "create", "SOP", "--title"],
+      ["-u", "claude", "create", "SOP", "--title", "-T"],
+      ["-u", "claude", "create", "SOP", "--title=T"],
+      ["-u", "claude", "create", "SOP", "--title", "a", "--title", "b"],
+      ["-u", "claude", "create", "SOP", "extra"],
+      ["-u", "claude", "create", "SOP", "--help"],
+      ["-u", "claude", "checkin", "SOP-001", "--force"],
+      ["-u", "claude", "checkin"],
+      ["-u", "claude", "route", "SOP-001", "--review", "--review"],
+      ["-u", "claude", "route", "SOP-001", "--assign"],
+      ["-u", "qa", "assign", "SOP-001"],
+      ["-u", "claude", "interact", "SOP-001"],
+      ["-u", "claude", "status", "SOP-001"],
+      ["checkin", "SOP-001", "-u", "claude"],
+      ["-u", "claude", "toString", "x"],
+    ]) {
+      assert.equal(parseQuickWrite(argv, "x"), undefined, argv.join(" "));
+    }
+  });
+
+  it("REQ-PERF-003: prints and writes exactly what the full parser does, for successes and refusals", () => {
+    const fastRoot = makeHarnessProject();
+    const fullRoot = makeHarnessProject();
+    made.push(fastRoot, fullRoot);
+    const steps: string[][] = [
+      ["--user", "claude", "create", "SOP", "--title", "Fast path"],
+      ["-u", "claude", "create", "CR", "--title", "A change"],
+      ["-u", "claude", "create", "SOP"],
+      ["-u", "claude", "create", "BOGUS", "--title", "x"],
+      ["-u", "ghost", "create", "SOP", "--title", "x"],
+      ["-u", "qa", "create", "SOP", "--title", "x"],
+      ["-u", "claude", "create", "VAR", "--parent", "CR-001", "--title", "v"],
+      ["-u", "claude", "checkin", "SOP-001"],
+      ["-u", "claude", "route", "SOP-001", "--review", "--assign", "qa", "tu_ui"],
+      ["-u", "claude", "route", "SOP-002", "--review", "--approval"],
+      ["-u", "qa", "review", "SOP-001", "--recommend", "--comment", "Looks complete."],
+      ["-u", "tu_ui", "review", "SOP-001", "--request-updates", "--comment", "Fix it."],
+      ["-u", "claude", "route", "SOP-001", "--approval"],
+      ["-u", "qa", "approve", "SOP-001"],
+      ["-u", "claude", "reject", "SOP-001", "--comment", "no"],
+      ["-u", "lead", "assign", "SOP-001", "--assignees", "bu"],
+      ["-u", "qa", "assign", "SOP-002", "--assignees", "bu"],
+      ["-u", "claude", "cancel", "CR-001"],
+      ["-u", "claude", "cancel", "SOP-002", "--confirm"],
+      ["-u", "claude", "checkout", "SOP-001"],
+      ["-u", "claude", "withdraw", "SOP-001"],
+      ["-u", "claude", "revert", "CR-001", "--reason", "r"],
+      ["-u", "claude", "release", "CR-001"],
+      ["-u", "claude", "close", "CR-001"],
+      ["-u", "claude", "fix", "SOP-001"],
+      ["-u", "claude", "route", "SOP-404", "--review"],
+      ["-u", "claude", "checkin", "../etc"],
+    ];
+    for (const args of steps) {
+      assert.ok(parseQuickWrite(args, ""), `the fast path takes ${args.join(" ")}`);
+      const fast = run(fastRoot, args, true);
+      const full = run(fullRoot, args, false);
+      assert.deepEqual(fast, full, args.join(" "));
+    }
+    // the same files with the same content, but for the seconds of the audit timestamps
+    const content = (file: string): string => fs.readFileSync(file, "utf8").replace(/"ts": ?"[^"]*"/g, '"ts":""');
+    assert.deepEqual(snapshotTree(fastRoot, content), snapshotTree(fullRoot, content));
   });
 });

@@ -2,10 +2,17 @@ import { type Command, Option } from "commander";
 import type { ServiceResult } from "../core/result.js";
 import type { ServiceContext } from "../services/context.js";
 import { QUERIES, runAsUser, type ServiceCall } from "./queries.js";
+import type { WriteArgs, WriteName } from "./writes.js";
 
 /** Run one service as the command's `--user` and set the exit code. */
 async function runAs(cmd: Command, call: ServiceCall): Promise<void> {
   process.exitCode = await runAsUser((cmd.optsWithGlobals() as { user?: string }).user ?? "", call);
+}
+
+/** Run a write command through the one argument-to-service mapping (writes.ts, shared with the fast path). */
+async function runWrite(cmd: Command, name: WriteName, args: WriteArgs): Promise<void> {
+  const { WRITES } = await import("./writes.js");
+  await runAs(cmd, (ctx) => WRITES[name](ctx, args));
 }
 
 
@@ -50,16 +57,11 @@ export function registerDocumentCommands(program: Command): void {
     .option("--parent <id>", "parent document (TP, ER, VAR, ADD, VR)")
     .option("--name <name>", "template name (TEMPLATE)")
     .action(async (type: string, opts: { title?: string; parent?: string; name?: string }, cmd: Command) => {
-      const { create } = await import("../services/create.js");
-      await runAs(cmd, (ctx) => create(ctx, { type, ...opts }));
+      await runWrite(cmd, "create", { type, ...opts });
     });
 
-  docCommand(program, "checkout", "check a document out into your workspace", async (ctx, docId) =>
-    (await import("../services/checkout.js")).checkout(ctx, { docId }),
-  );
-  docCommand(program, "checkin", "check your workspace copy back in", async (ctx, docId) =>
-    (await import("../services/checkin.js")).checkin(ctx, { docId }),
-  );
+  writeCommand(program, "checkout", "check a document out into your workspace");
+  writeCommand(program, "checkin", "check your workspace copy back in");
 
   program
     .command("cancel")
@@ -67,8 +69,7 @@ export function registerDocumentCommands(program: Command): void {
     .argument("<doc_id>")
     .option("--confirm", "really delete it")
     .action(async (docId: string, opts: { confirm?: boolean }, cmd: Command) => {
-      const { cancel } = await import("../services/cancel.js");
-      await runAs(cmd, (ctx) => cancel(ctx, { docId, confirm: opts.confirm === true }));
+      await runWrite(cmd, "cancel", { docId, ...opts });
     });
 
   program
@@ -80,15 +81,7 @@ export function registerDocumentCommands(program: Command): void {
     .option("--assign <users...>", "assignees (default: qa)")
     .option("--retire", "approval leads to retirement (v1.0 and later)")
     .action(async (docId: string, opts: { review?: boolean; approval?: boolean; assign?: string[]; retire?: boolean }, cmd: Command) => {
-      const { route } = await import("../services/route.js");
-      await runAs(cmd, (ctx) =>
-        route(ctx, {
-          docId,
-          kind: opts.review && !opts.approval ? "review" : opts.approval && !opts.review ? "approval" : undefined,
-          assign: opts.assign,
-          retire: opts.retire === true,
-        }),
-      );
+      await runWrite(cmd, "route", { docId, ...opts });
     });
 
   program
@@ -97,8 +90,7 @@ export function registerDocumentCommands(program: Command): void {
     .argument("<doc_id>")
     .requiredOption("--assignees <users...>", "users to add")
     .action(async (docId: string, opts: { assignees: string[] }, cmd: Command) => {
-      const { assign } = await import("../services/assign.js");
-      await runAs(cmd, (ctx) => assign(ctx, { docId, assignees: opts.assignees }));
+      await runWrite(cmd, "assign", { docId, ...opts });
     });
 
   program
@@ -109,15 +101,10 @@ export function registerDocumentCommands(program: Command): void {
     .option("--request-updates", "request updates")
     .option("--comment <text>", "review comment (required)")
     .action(async (docId: string, opts: { recommend?: boolean; requestUpdates?: boolean; comment?: string }, cmd: Command) => {
-      const { review } = await import("../services/review.js");
-      const outcome =
-        opts.recommend && !opts.requestUpdates ? "recommend" : opts.requestUpdates && !opts.recommend ? "request-updates" : undefined;
-      await runAs(cmd, (ctx) => review(ctx, { docId, outcome, comment: opts.comment ?? "" }));
+      await runWrite(cmd, "review", { docId, ...opts });
     });
 
-  docCommand(program, "approve", "approve a document assigned to you", async (ctx, docId) =>
-    (await import("../services/approve.js")).approve(ctx, { docId }),
-  );
+  writeCommand(program, "approve", "approve a document assigned to you");
 
   program
     .command("reject")
@@ -125,16 +112,11 @@ export function registerDocumentCommands(program: Command): void {
     .argument("<doc_id>")
     .option("--comment <text>", "why (required)")
     .action(async (docId: string, opts: { comment?: string }, cmd: Command) => {
-      const { reject } = await import("../services/reject.js");
-      await runAs(cmd, (ctx) => reject(ctx, { docId, comment: opts.comment ?? "" }));
+      await runWrite(cmd, "reject", { docId, ...opts });
     });
 
-  docCommand(program, "withdraw", "take back a document you routed", async (ctx, docId) =>
-    (await import("../services/withdraw.js")).withdraw(ctx, { docId }),
-  );
-  docCommand(program, "release", "release a pre-approved executable document for execution", async (ctx, docId) =>
-    (await import("../services/release.js")).release(ctx, { docId }),
-  );
+  writeCommand(program, "withdraw", "take back a document you routed");
+  writeCommand(program, "release", "release a pre-approved executable document for execution");
 
   program
     .command("revert")
@@ -142,16 +124,11 @@ export function registerDocumentCommands(program: Command): void {
     .argument("<doc_id>")
     .option("--reason <text>", "why (required)")
     .action(async (docId: string, opts: { reason?: string }, cmd: Command) => {
-      const { revert } = await import("../services/revert.js");
-      await runAs(cmd, (ctx) => revert(ctx, { docId, reason: opts.reason ?? "" }));
+      await runWrite(cmd, "revert", { docId, ...opts });
     });
 
-  docCommand(program, "close", "close a post-approved executable document", async (ctx, docId) =>
-    (await import("../services/close.js")).close(ctx, { docId }),
-  );
-  docCommand(program, "fix", "administrative clean-up of an EFFECTIVE or CLOSED document", async (ctx, docId) =>
-    (await import("../services/fix.js")).fix(ctx, { docId }),
-  );
+  writeCommand(program, "close", "close a post-approved executable document");
+  writeCommand(program, "fix", "administrative clean-up of an EFFECTIVE or CLOSED document");
 
   program
     .command("interact")
@@ -221,6 +198,17 @@ export function registerDocumentCommands(program: Command): void {
     .description("list the documents you have checked out")
     .action(async (_opts: unknown, cmd: Command) => {
       await runAs(cmd, (ctx) => QUERIES.workspace(ctx, {}));
+    });
+}
+
+/** A write command whose only argument is the document ID. */
+function writeCommand(program: Command, name: WriteName, description: string): void {
+  program
+    .command(name)
+    .description(description)
+    .argument("<doc_id>")
+    .action(async (docId: string, _opts: unknown, cmd: Command) => {
+      await runWrite(cmd, name, { docId });
     });
 }
 
