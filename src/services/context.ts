@@ -36,6 +36,34 @@ export function runService<T>(body: () => ServiceResult<T>): ServiceResult<T> {
   }
 }
 
+export interface DocWork<P> {
+  actor: Actor;
+  project: Project;
+  me: string;
+  loaded: LoadedDoc;
+  /** What `prepare` returned (arguments checked before the project is locked). */
+  input: P;
+}
+
+/**
+ * The shape of every operation on one document: check the caller's group, check the arguments, then — under
+ * the project's write lock — load the document and run the operation's body.
+ */
+export function changeDoc<T, P = undefined>(
+  ctx: ServiceContext,
+  action: Action,
+  docId: unknown,
+  body: (work: DocWork<NoInfer<P>>) => ServiceResult<T>,
+  prepare?: (actor: Actor) => P,
+): ServiceResult<T> {
+  return runService(() => {
+    const actor = authorize(ctx, action);
+    const input = prepare ? prepare(actor) : (undefined as P);
+    const { project } = actor;
+    return project.mutate(() => body({ actor, project, me: actor.user.name, loaded: project.load(docId), input }));
+  });
+}
+
 /** Identify the caller and check the group part of the permission table (REQ-SEC-002, -006). */
 export function authorize(ctx: ServiceContext, action: Action, command: string = action): Actor {
   const user = requireUser(ctx.project, ctx.user);

@@ -5,7 +5,7 @@ import { resolveRoute, type RouteKind } from "../core/transitions.js";
 import { parseVersion } from "../core/version.js";
 import { findUser } from "../store/users.js";
 import type { Actor } from "./context.js";
-import { applyAs, authorize, requireDocPermission, runService, type ServiceContext } from "./context.js";
+import { applyAs, requireDocPermission, changeDoc, type ServiceContext } from "./context.js";
 import { parseDocument } from "../core/frontmatter.js";
 import { step } from "../core/next.js";
 import { auditEvent, newChange } from "../store/change.js";
@@ -34,16 +34,11 @@ export interface RouteData {
 
 /** `route DOC_ID (--review|--approval) [--assign U...] [--retire]` (spec §5.4, REQ-WF-005, -012, -015, -023). */
 export function route(ctx: ServiceContext, input: RouteInput): ServiceResult<RouteData> {
-  return runService(() => {
-    const actor = authorize(ctx, "route");
-    const { project } = actor;
-    const me = actor.user.name;
-    if (input.kind !== "review" && input.kind !== "approval") {
-      fail("invalid-argument", "Say which workflow: exactly one of --review or --approval.", step("route", String(input.docId), { args: { route_type: "review" }, lead: "Run" }));
-    }
-    const kind = input.kind;
-    return project.mutate(() => {
-      const loaded = project.load(input.docId);
+  return changeDoc(
+    ctx,
+    "route",
+    input.docId,
+    ({ actor, project, me, loaded, input: { kind } }) => {
       const { doc, meta } = loaded;
       if (!loaded.hasDraft) {
         fail("not-found", `No draft found for ${doc.id} (status ${meta.status}).`, meta.status === "EFFECTIVE" ? step("checkout", doc.id, { lead: "Check it out to revise it" }) : undefined);
@@ -106,8 +101,15 @@ export function route(ctx: ServiceContext, input: RouteInput): ServiceResult<Rou
         { doc_id: doc.id, workflow: rule.workflow, from_status: from, to_status: rule.to, assignees, version: meta.version, auto_checked_in: autoCheckin, retiring: retire },
         lines,
       );
-    });
-  });
+    },
+    () => {
+      if (input.kind !== "review" && input.kind !== "approval") {
+        fail("invalid-argument", "Say which workflow: exactly one of --review or --approval.", step("route", String(input.docId), { args: { route_type: "review" }, lead: "Run" }));
+      }
+      const kind = input.kind;
+      return { kind } as const;
+    },
+  );
 }
 
 /** REQ-WF-005: every recorded review recommends, and at least one came from the quality group. */
