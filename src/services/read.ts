@@ -1,7 +1,7 @@
 import type { DocMeta } from "../core/meta.js";
 import { fail, type ServiceResult, success } from "../core/result.js";
-import { isVersionString } from "../core/version.js";
 import { step } from "../core/next.js";
+import { checkVersionArg } from "./validation.js";
 import { authorize, runService, type ServiceContext } from "./context.js";
 
 export interface ReadInput {
@@ -36,10 +36,7 @@ export function read(ctx: ServiceContext, input: ReadInput): ServiceResult<ReadD
     const { project } = authorize(ctx, "read");
     // Validate the version before the ID is used to build any path (both are user input).
     const version = input.version;
-    if (version !== undefined && (typeof version !== "string" || !isVersionString(version))) {
-      const shown = typeof version === "string" ? JSON.stringify(version.length > 40 ? `${version.slice(0, 40)}…` : version) : String(version);
-      fail("invalid-argument", `Invalid version ${shown}: a version looks like 1.0 or 0.2.`, step("history", "<DOC_ID>", { lead: "See the versions of a document with" }));
-    }
+    checkVersionArg(version);
     if (version !== undefined && input.draft === true) {
       fail("invalid-argument", "Use either --draft or --version, not both.", [step("read", "<DOC_ID>", { args: { draft: true }, lead: "Run" }), step("read", "<DOC_ID>", { args: { version: "1.0" }, lead: "or" })]);
     }
