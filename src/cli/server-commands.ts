@@ -15,6 +15,7 @@ export function registerServerCommands(program: Command): void {
     .option("--allow-unauthenticated", "allow --auth none on a non-loopback address (dangerous)")
     .option("--allowed-host <name>", "extra Host/Origin name to accept (repeatable)", collect)
     .option("--demo", "with no project given, serve the built-in demo project")
+    .option("--no-ui", "do not serve the web view at /ui/")
     .option("--identity-header", "with --auth none: Python-era compatibility mode trusting the X-QMS-Identity header, with identity locks")
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const { runMcp } = await import("../mcp/run.js");

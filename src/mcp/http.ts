@@ -45,6 +45,8 @@ export interface RunningHttpServer {
   port: number;
   /** Stop accepting, let in-flight requests finish (bounded), then resolve. */
   close(timeoutMs?: number): Promise<void>;
+  /** The web view, when it is served: one-time sign-in links. */
+  ui?: { signInLink(user: string): string };
 }
 
 const OAUTH_PATH = /^\/(\.well-known\/(oauth-protected-resource|oauth-authorization-server|openid-configuration)(\/.*)?|register)$/;
@@ -196,5 +198,6 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
     server.closeAllConnections();
     await closed;
   };
-  return { server, url: publicUrl, port, close };
+  const base = publicUrl.replace(/\/mcp$/, "");
+  return { server, url: publicUrl, port, close, ...(webUi ? { ui: { signInLink: (user: string) => webUi.createLoginLink(user, base).url } } : {}) };
 }

@@ -20,6 +20,8 @@ export interface McpCliOptions {
   allowedHost?: string[];
   demo?: boolean;
   identityHeader?: boolean;
+  /** `--no-ui`: do not serve the web view. */
+  ui?: boolean;
   /** Global `--user`: identity for resources/prompts without a token. */
   user?: string;
 }
@@ -149,6 +151,7 @@ async function serve(opts: McpCliOptions, log: Logger, signals: StopSignals): Pr
       allowedHosts: opts.allowedHost ?? [],
       defaultUser: opts.user,
       legacySse: transport === "sse",
+      ...(opts.ui === false ? { ui: false as const } : {}),
       ...(locks ? { identityLocks: locks } : {}),
     });
   } catch (err) {
@@ -170,6 +173,14 @@ async function serve(opts: McpCliOptions, log: Logger, signals: StopSignals): Pr
   ];
   if (auth === "token") lines.push(`  (QMS_TOKEN from: qms token create --user <name> --project-root ${project.root})`);
   else lines.push("  Tools then take user=<name>, e.g. user='claude' (administrator) or user='qa' (quality).");
+  if (running.ui) {
+    const web = running.url.replace(/\/mcp$/, "/ui/");
+    lines.push(
+      resolved.demo
+        ? `Web view: ${web}\n  sign in as lead (one-time link, 5 minutes): ${running.ui.signInLink("lead")}`
+        : `Web view: ${web} (sign in with a one-time link: qms ui --user <name>)`,
+    );
+  }
   lines.push("Stop with Ctrl-C.");
   process.stdout.write(`${lines.join("\n")}\n`);
 
