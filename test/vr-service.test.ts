@@ -159,7 +159,7 @@ describe("VR through the services: create, checkout, checkin, read, close (spec 
     assert.match(draft, /### 4\.1 Step 1\n\n\*\*run bad\.csv\*\*/);
   });
 
-  it("REQ-INT-017: checkout seeds the session from .source.json (no editable markdown); the next checkin archives the previous record", (t) => {
+  it("REQ-INT-007, REQ-INT-017: checkout seeds the session from .source.json (no editable markdown); the next checkin archives the previous record", (t) => {
     const b = withVr(t);
     answerUpToSummary(b, ["bad.csv"]);
     ok(checkin(b.ctx("claude"), { docId: VR }));
@@ -393,13 +393,39 @@ describe("interact (spec §9.3, §9.5)", () => {
     b.refused("unknown-user", () => interact(b.ctx("nobody"), { docId: VR, compile: true }));
   });
 
-  it("REQ-INT-014: only the holder of the checkout answers; other users and other groups are refused", (t) => {
+  it("REQ-SEC-002: interact is for initiators, and only the holder of the checkout answers; other users are refused", (t) => {
     const b = withVr(t);
     assert.match(b.refused("checked-out", () => interact(b.ctx("lead"), { docId: VR, respond: "x" })), /checked out by claude/);
     b.refused("permission-denied", () => interact(b.ctx("qa"), { docId: VR, respond: "x" }));
     b.refused("invalid-type", () => interact(b.ctx("claude"), { docId: "CR-001", respond: "x" }));
     ok(checkin(b.ctx("claude"), { docId: VR }));
     assert.match(b.refused("not-checked-out", () => interact(b.ctx("claude"), { docId: VR, respond: "x" })), /is not checked out/);
+  });
+
+  it("REQ-INT-008: a session edited by hand to drop or rewrite checked-in responses is refused; the parent's close keeps the checked-in record", (t) => {
+    const b = withVr(t);
+    b.act("claude", { respond: "EI-1" });
+    ok(checkin(b.ctx("claude"), { docId: VR }));
+    ok(checkout(b.ctx("claude"), { docId: VR }));
+    b.act("claude", { respond: "objective" });
+    const file = b.file(`.claude/users/claude/workspace/${VR}.interact`);
+    const edited = b.session()!;
+    edited.responses.related_eis = [{ value: "EI-99", author: "claude", timestamp: "2026-03-01T10:00:00Z" }];
+    fs.writeFileSync(file, JSON.stringify(edited, null, 2));
+    assert.match(b.refused("corrupt-data", () => interact(b.ctx("claude"), { docId: VR, respond: "x" })), /has lost or changed the checked-in responses of 'related_eis'/);
+    b.refused("corrupt-data", () => checkin(b.ctx("claude"), { docId: VR }));
+    assert.ok(!ok(read(b.ctx("qa"), { docId: VR })).content.includes("EI-99"), "read shows the checked-in record");
+    delete (edited.responses as Record<string, unknown>).related_eis;
+    fs.writeFileSync(file, JSON.stringify(edited, null, 2));
+    b.refused("corrupt-data", () => interact(b.ctx("claude"), { docId: VR }));
+    ok(route(b.ctx("claude"), { docId: "CR-001", kind: "review" }));
+    ok(review(b.ctx("qa"), { docId: "CR-001", outcome: "recommend", comment: "ok" }));
+    ok(route(b.ctx("claude"), { docId: "CR-001", kind: "approval" }));
+    ok(approve(b.ctx("qa"), { docId: "CR-001" }));
+    const stored = b.stored();
+    assert.deepEqual(ok(close(b.ctx("claude"), { docId: "CR-001" })).cascade_closed, [VR]);
+    assert.equal(b.stored(), stored, "the tampered session did not replace the checked-in source");
+    assert.match(b.read(`QMS/CR/CR-001/${VR}.md`)!, /\| CR-001 \| EI-1 \|/);
   });
 
   it("a lost session is started again from the last checked-in record, with a warning", (t) => {

@@ -9,7 +9,7 @@ import type { LoadedDoc } from "../store/documents.js";
 import type { Project } from "../store/project.js";
 import { evidenceCommitter, readHostResponseFile } from "../store/vr-files.js";
 import { type Actor, applyAs, authorize, runService, type ServiceContext } from "./context.js";
-import { type ChosenTemplate, freshSource, sessionOf, storedSource, templateFor } from "./interactive.js";
+import { type ChosenTemplate, freshSource, storedSource, templateFor, trustedSessionOf } from "./interactive.js";
 
 export interface InteractInput {
   docId: string;
@@ -66,7 +66,7 @@ export function interact(ctx: ServiceContext, input: InteractInput): ServiceResu
       requireInteractive(loaded);
       requireSessionHolder(actor, loaded);
       const me = actor.user.name;
-      let source = sessionOf(project, me, loaded);
+      let source = trustedSessionOf(project, me, loaded);
       let seeded = false;
       if (!source) {
         // a lost session: start again from the last checked-in record (nothing recorded since then survives)
@@ -99,7 +99,7 @@ function preview(ctx: ServiceContext, input: InteractInput, action: "progress" |
   requireInteractive(loaded);
   const { meta, doc } = loaded;
   const holder = meta.checked_out && meta.responsible_user === actor.user.name;
-  const session = holder ? sessionOf(project, actor.user.name, loaded) : undefined;
+  const session = holder ? trustedSessionOf(project, actor.user.name, loaded) : undefined;
   const source = session ?? storedSource(project, loaded);
   if (!source) {
     fail(

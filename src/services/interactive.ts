@@ -96,9 +96,38 @@ export function compileInto(change: DocChange, project: Project, source: VrSourc
   return compileDocument(source, template).text;
 }
 
+/**
+ * Where a session departs from the checked-in record, or undefined when it only adds to it. A session is a
+ * file in a workspace an agent can write: entries and gate decisions that were checked in must still be there,
+ * unchanged and in order (append-only, REQ-INT-008).
+ */
+export function departureFromStored(stored: VrSource | undefined, session: VrSource): string | undefined {
+  if (!stored) return undefined;
+  const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+  for (const [key, entries] of Object.entries(stored.responses)) {
+    const now = session.responses[key] ?? [];
+    if (now.length < entries.length || !entries.every((e, i) => same(e, now[i]))) return `the checked-in responses of '${key}'`;
+  }
+  for (const [key, decision] of Object.entries(stored.gates)) if (!same(decision, session.gates[key])) return `the checked-in decision of gate '${key}'`;
+  if (session.doc_id !== stored.doc_id) return "the document ID";
+  return undefined;
+}
+
+/** The caller's session, refused when it drops or rewrites what was checked in. */
+export function trustedSessionOf(project: Project, user: string, loaded: LoadedDoc): VrSource | undefined {
+  const session = sessionOf(project, user, loaded);
+  if (!session) return undefined;
+  const departure = departureFromStored(storedSource(project, loaded), session);
+  if (departure) {
+    const shown = project.users.relative(project.users.sessionFile(user, loaded.doc.id));
+    fail("corrupt-data", `The session ${shown} has lost or changed ${departure}: responses are append-only and the session is never edited by hand.`, "Delete the session file; interact then starts a new one from the last checked-in record.");
+  }
+  return session;
+}
+
 /** The source a checkin compiles: the caller's session, else (a lost session) the checked-in source. */
 export function sourceToCheckIn(project: Project, user: string, loaded: LoadedDoc): VrSource {
-  const source = sessionOf(project, user, loaded) ?? storedSource(project, loaded);
+  const source = trustedSessionOf(project, user, loaded) ?? storedSource(project, loaded);
   if (!source) {
     const shown = project.users.relative(project.users.sessionFile(user, loaded.doc.id));
     fail("not-checked-out", `${loaded.doc.id} is interactive and has no session for ${user} (expected ${shown}) and no checked-in record.`, "Close it to keep what it has, or ask an administrator to restore the session.");
@@ -116,10 +145,16 @@ export function closingRecord(change: DocChange, project: Project, loaded: Loade
   const { meta, doc } = loaded;
   if (!meta.checked_out) return undefined;
   const owner = meta.responsible_user;
-  const source =
-    (owner ? sessionOf(project, owner, loaded) : undefined) ??
-    storedSource(project, loaded) ??
-    freshSource(project, doc.id, doc.parentId ?? "", project.title(loaded)).source;
+  const stored = storedSource(project, loaded);
+  let session: VrSource | undefined;
+  try {
+    session = owner ? sessionOf(project, owner, loaded) : undefined;
+  } catch (err) {
+    if (!(err instanceof RefusalError)) throw err; // an unreadable session: the checked-in record closes
+  }
+  // a session that lost checked-in entries does not replace them
+  if (session && departureFromStored(stored, session)) session = undefined;
+  const source = session ?? stored ?? freshSource(project, doc.id, doc.parentId ?? "", project.title(loaded)).source;
   const current = project.readText(loaded, "draft");
   if (meta.status === "IN_EXECUTION" && parseVersion(meta.version).minor > 0 && current !== undefined) {
     change.archive.push({ version: previousMinor(meta.version), text: current });
@@ -136,7 +171,7 @@ export function liveRecord(project: Project, loaded: LoadedDoc): string | undefi
   const { meta } = loaded;
   if (!loaded.doc.spec.interactive || !meta.checked_out || !meta.responsible_user) return undefined;
   try {
-    const source = sessionOf(project, meta.responsible_user, loaded);
+    const source = trustedSessionOf(project, meta.responsible_user, loaded);
     return source ? compileDocument(source, templateFor(project, source).template).text : undefined;
   } catch (err) {
     if (err instanceof RefusalError) return undefined; // a broken session: read shows the stored draft
