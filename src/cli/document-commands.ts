@@ -155,24 +155,27 @@ export function registerDocumentCommands(program: Command): void {
 
   program
     .command("interact")
-    .description("author an interactive (VR) document step by step (not available yet)")
+    .description("author an interactive (VR) document one prompt at a time")
     .argument("<doc_id>")
-    .option("--respond [value]", "answer the current prompt")
-    .option("--file <path>", "take the answer from a file")
+    .option("--respond [value]", "answer the current prompt (with --file: take the answer from the file)")
+    .option("--file <path>", "the file whose content is the answer")
     .option("--reason <text>", "why (with --goto or --reopen)")
-    .option("--goto <prompt>", "amend an earlier answer")
+    .option("--goto <prompt>", "amend an earlier answer (e.g. objective, step_actual.2)")
     .option("--cancel-goto", "leave amendment mode")
-    .option("--reopen <loop>", "reopen a closed loop")
+    .option("--reopen <loop>", "reopen a closed loop (e.g. steps)")
     .option("--progress", "show which prompts are answered")
-    .option("--compile", "preview the compiled document")
+    .option("--compile", "preview the compiled record (writes nothing)")
     .action(async (docId: string, opts: Record<string, string | boolean | undefined>, cmd: Command) => {
       const { interact } = await import("../services/interact.js");
       const text = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
       await runAs(cmd, (ctx) =>
         interact(ctx, {
           docId,
-          respond: text(opts.respond),
+          // `--respond` without a value: the answer comes from --file (or is empty, and refused)
+          respond: opts.respond === true ? "" : text(opts.respond),
           file: text(opts.file),
+          // a person on the host names a file relative to where the command runs
+          hostDir: process.cwd(),
           reason: text(opts.reason),
           goto: text(opts.goto),
           cancelGoto: opts.cancelGoto === true,

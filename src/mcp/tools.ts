@@ -239,17 +239,17 @@ export const TOOLS: readonly ToolDef[] = [
     name: "qms_interact",
     title: "Interact (VR)",
     description:
-      "Work through an interactive (VR) document: respond to the current prompt, go to a step, reopen, show progress or compile (qms interact).",
+      "Author an interactive document (VR) one prompt at a time (qms interact). Without flags: the current prompt and its guidance. respond answers it (a gate: yes or no); file takes the answer from a file in your workspace; goto + reason amends an earlier answer; cancel_goto leaves amendment mode; reopen + reason reopens a closed loop; progress lists every prompt; compile previews the record. One action per call, by priority progress > compile > cancel_goto > goto > reopen > respond. progress and compile work for any user (from the checked-in record unless you hold the checkout).",
     fields: shape({
       doc_id: docId,
-      respond: z.string().max(100000).optional(),
-      file: opt("File whose content is the response"),
-      reason: z.string().max(20000).optional(),
-      goto: opt("Step to go to"),
-      cancel_goto: z.boolean().optional(),
-      reopen: opt("Step to reopen"),
-      progress: z.boolean().optional(),
-      compile: z.boolean().optional(),
+      respond: z.string().max(1_000_000).optional().describe("The answer to the current prompt (a gate takes yes or no)"),
+      file: z.string().max(1000).optional().describe("A file in your workspace, relative to it, whose content is the answer (e.g. step output)"),
+      reason: z.string().max(20000).optional().describe("Why (required with goto and reopen)"),
+      goto: opt("An answered prompt to amend, e.g. objective or step_actual.2"),
+      cancel_goto: z.boolean().optional().describe("Leave amendment mode without recording"),
+      reopen: opt("A closed loop to reopen, e.g. steps"),
+      progress: z.boolean().optional().describe("List every prompt, answered or not"),
+      compile: z.boolean().optional().describe("Preview the compiled record (writes nothing)"),
     }),
     readOnly: false,
     call: async (ctx, a) => interact(ctx, a),
@@ -278,6 +278,7 @@ export const NOOP_TOOL: ToolDef = {
 function interact(ctx: ServiceContext, a: ToolArgs): ServiceResult<unknown> {
   return interactService(ctx, {
     docId: a.doc_id,
+    // an empty respond means "not given", except beside a file (the answer is the file's content)
     respond: given(a.respond),
     file: given(a.file),
     reason: given(a.reason),

@@ -7,7 +7,7 @@ import { CHECKOUT_TRANSITIONS } from "../core/transitions.js";
 import { formatVersion, nextMinor, parseVersion } from "../core/version.js";
 import { auditEvent, newChange } from "../store/change.js";
 import { applyAs, changeDoc, type ServiceContext } from "./context.js";
-import { withdrawInto, workspaceCopyOf } from "./effects.js";
+import { addCheckoutCopy, withdrawInto } from "./effects.js";
 
 export interface CheckoutData {
   doc_id: string;
@@ -90,7 +90,7 @@ export function checkout(ctx: ServiceContext, input: { docId: string }): Service
       fail("not-found", `${doc.id} has no draft to check out (status ${meta.status}).`, step("status", doc.id, { lead: "See" }));
     }
     change.meta = meta;
-    change.workspace.push({ user: me, text: workspaceCopyOf(actor, loaded, draftText) });
+    addCheckoutCopy(change, actor, loaded, draftText);
     applyAs(actor, change);
     const result: CheckoutData = {
       ...data,
@@ -100,6 +100,7 @@ export function checkout(ctx: ServiceContext, input: { docId: string }): Service
       workspace_path: project.users.relative(project.users.workspaceFile(me, doc.id)),
     };
     lines.push(`Checked out: ${doc.id} (v${meta.version}, ${meta.status})`, `Workspace: ${result.workspace_path}`);
-    return success(result, lines, { next: [step("checkin", doc.id, { lead: "Edit it, then" })] });
+    const next = doc.spec.interactive ? step("interact", doc.id, { lead: "Answer its prompts with" }) : step("checkin", doc.id, { lead: "Edit it, then" });
+    return success(result, lines, { next: [next] });
   });
 }

@@ -5,6 +5,7 @@ import { CLOSE_TRANSITION } from "../core/transitions.js";
 import { step } from "../core/next.js";
 import { auditEvent, type DocChange, newChange } from "../store/change.js";
 import type { LoadedDoc } from "../store/documents.js";
+import { closingRecord } from "./interactive.js";
 import { type Actor, applyAs, requireDocPermission, changeDoc, type ServiceContext } from "./context.js";
 
 export interface CloseData {
@@ -38,11 +39,16 @@ export function close(ctx: ServiceContext, input: { docId: string }): ServiceRes
   });
 }
 
-/** Promote the draft to the effective path and mark the document CLOSED. */
+/**
+ * Promote the draft to the effective path and mark the document CLOSED. A checked-out interactive document
+ * is compiled from its session first (spec §5.12, REQ-DOC-020), and every session of it goes.
+ */
 function closeChange(actor: Actor, loaded: LoadedDoc): DocChange {
   const { meta, doc } = loaded;
   const change = newChange(doc);
-  change.effective = actor.project.readText(loaded, "draft") ?? "";
+  const compiled = doc.spec.interactive ? closingRecord(change, actor.project, loaded) : undefined;
+  if (doc.spec.interactive) change.clearWorkspaces = true;
+  change.effective = compiled ?? actor.project.readText(loaded, "draft") ?? "";
   change.draft = null;
   const from = meta.status;
   auditEvent(change, "CLOSE", actor.user.name, meta.version);

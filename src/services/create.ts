@@ -7,6 +7,7 @@ import { step } from "../core/next.js";
 import { auditEvent, newChange } from "../store/change.js";
 import type { Project } from "../store/project.js";
 import { applyAs, authorize, runService, type ServiceContext } from "./context.js";
+import { newInteractiveDocument } from "./interactive.js";
 import { newDocumentContent } from "./templates.js";
 import { checkTextArg } from "./validation.js";
 
@@ -53,7 +54,9 @@ export function create(ctx: ServiceContext, input: CreateInput): ServiceResult<C
       const vr = spec.attachment === true;
       const version = vr ? "1.0" : "0.1";
       const status = vr ? "IN_EXECUTION" : "DRAFT";
-      const { content } = newDocumentContent(project, doc.typeKey, doc.id, title);
+      // an interactive document (VR): the draft is the compiled empty record, the workspace gets a session (spec §9.2)
+      const interactive = spec.interactive && parent ? newInteractiveDocument(project, doc.id, parent.id, title) : undefined;
+      const content = interactive?.draft ?? newDocumentContent(project, doc.typeKey, doc.id, title).content;
       const meta: DocMeta = {
         doc_id: doc.id,
         doc_type: doc.typeKey,
@@ -70,7 +73,8 @@ export function create(ctx: ServiceContext, input: CreateInput): ServiceResult<C
       const change = newChange(doc);
       change.draft = content;
       change.meta = meta;
-      change.workspace.push({ user: actor.user.name, text: content });
+      change.workspace.push({ user: actor.user.name, text: interactive?.placeholder ?? content });
+      if (interactive) change.sessions = [{ user: actor.user.name, text: interactive.session }];
       auditEvent(change, "CREATE", actor.user.name, version, { title });
       applyAs(actor, change);
       const workspacePath = project.users.relative(project.users.workspaceFile(actor.user.name, doc.id));
@@ -90,7 +94,7 @@ export function create(ctx: ServiceContext, input: CreateInput): ServiceResult<C
         `Workspace: ${data.workspace_path}`,
         `Responsible: ${actor.user.name}`,
         "",
-      ], { next: [step("checkin", doc.id, { lead: "Edit the workspace copy, then" })] });
+      ], { next: [interactive ? step("interact", doc.id, { lead: "Answer its first prompt with" }) : step("checkin", doc.id, { lead: "Edit the workspace copy, then" })] });
     });
   });
 }

@@ -98,6 +98,44 @@ export class UserArea {
     return this.files.remove(this.workspaceFile(user, docId));
   }
 
+  // ---- interactive (VR) sessions: `{ID}.interact`, the source being authored (spec §9.2) ----
+  sessionFile(user: string, docId: string): string {
+    return path.join(this.workspaceDir(user), `${docId}.interact`);
+  }
+
+  readSession(user: string, docId: string): string | undefined {
+    return this.files.read(this.sessionFile(user, docId));
+  }
+
+  prepareSession(user: string, docId: string): void {
+    this.files.prepareWrite(this.sessionFile(user, docId));
+  }
+
+  writeSession(user: string, docId: string, text: string): string {
+    const file = this.sessionFile(user, docId);
+    this.files.write(file, text);
+    return this.relative(file);
+  }
+
+  removeSession(user: string, docId: string): boolean {
+    return this.files.remove(this.sessionFile(user, docId));
+  }
+
+  /**
+   * A file an agent names relative to its own workspace (e.g. `interact --respond --file out.txt` over MCP):
+   * read through the contained area, so a link, FIFO or folder is refused; a path that leaves the workspace
+   * is refused. Undefined when there is no such file.
+   */
+  readWorkspaceFile(user: string, relativePath: string): string | undefined {
+    const dir = this.workspaceDir(user);
+    const file = path.resolve(dir, relativePath);
+    const rel = path.relative(dir, file);
+    if (relativePath.trim() === "" || rel === "" || rel.startsWith("..") || path.isAbsolute(relativePath) || path.isAbsolute(rel)) {
+      fail("unsafe-file", `Refused ${JSON.stringify(relativePath.slice(0, 200))}: a file is named relative to your workspace and stays inside it.`, `Put the file in ${this.relative(dir)}/ and name it relative to that folder.`);
+    }
+    return this.files.read(file);
+  }
+
   /** A document's workspace files in every user's workspace (relative paths), without touching them. */
   workspaceCopiesOf(docId: string): string[] {
     const found: string[] = [];
