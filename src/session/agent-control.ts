@@ -3,6 +3,8 @@ import * as path from "node:path";
 import { agentContainerName } from "../hub/delivery.js";
 import type { ContainerControl } from "../hub/hub.js";
 import type { Logger } from "../mcp/log.js";
+import { projectKey } from "../store/tokens.js";
+import { PROJECT_LABEL } from "./container.js";
 import { PACKAGE_ROOT } from "./kit.js";
 
 export interface ContainerAgentsOptions {
@@ -21,7 +23,7 @@ const CLI_OF_ENGINE: Record<string, "docker" | "podman"> = { "docker compose": "
 
 /**
  * The hub's control of agent containers (agents-and-hub §3 Policies), by name only: `qms-agent-NAME`.
- * `isRunning` reads one `ENGINE ps` per second at most; `start` runs `qms session up NAME --no-attach` as a
+ * `isRunning` reads one `ENGINE ps` per second at most, of containers labelled with this project; `start` runs `qms session up NAME --no-attach` as a
  * child process (token, env file, image, container, entrypoint ready: the launcher's own steps, without
  * blocking the server); `stop` removes the container by its name.
  */
@@ -59,7 +61,8 @@ export class ContainerAgents implements ContainerControl {
     const names: Promise<Set<string>> = !cli
       ? Promise.resolve(new Set())
       : new Promise((resolve, reject) => {
-          execFile(cli, ["ps", "--format", "{{.Names}}"], { env: this.env, timeout: 15000 }, (err, stdout) => {
+          // only this project's agents (the label `qms session up` puts on them): names are not per project
+          execFile(cli, ["ps", "--filter", `label=${PROJECT_LABEL}=${projectKey(this.opts.root)}`, "--format", "{{.Names}}"], { env: this.env, timeout: 15000 }, (err, stdout) => {
             if (err) reject(new Error(`${cli} ps failed: ${err.message.split("\n")[0]}`));
             else resolve(new Set(stdout.split("\n").map((l) => l.trim()).filter(Boolean)));
           });

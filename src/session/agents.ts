@@ -8,7 +8,9 @@ import { agentContainerName } from "../hub/delivery.js";
 import type { AgentStatus, HubSnapshot } from "../hub/hub.js";
 import { CONFIG_FILE, resolveProjectRoot } from "../store/root.js";
 import { projectStateDir } from "../store/state-dir.js";
+import { projectKey } from "../store/tokens.js";
 import { readEnvFile } from "./compose.js";
+import { PROJECT_LABEL } from "./container.js";
 import { mintAgentToken, storeFor } from "./agent-token.js";
 import { findEngine } from "./engine.js";
 import { probeHealth } from "./http.js";
@@ -98,7 +100,7 @@ function localRows(c: SessionContext): string[] {
   const found = findEngine(c.env);
   const running = new Set<string>();
   if (!("reason" in found)) {
-    const r = spawnSync(found.engine.cli, ["ps", "--format", "{{.Names}}"], { encoding: "utf8", env: c.env, timeout: 15000 });
+    const r = spawnSync(found.engine.cli, ["ps", "--filter", `label=${PROJECT_LABEL}=${projectKey(c.root)}`, "--format", "{{.Names}}"], { encoding: "utf8", env: c.env, timeout: 15000 });
     if (r.status === 0) for (const l of r.stdout.split("\n")) if (l.trim()) running.add(l.trim());
   }
   const config = loadHubConfig(c.root);
