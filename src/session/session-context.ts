@@ -61,7 +61,9 @@ export function sessionContext(opts: SessionOptions): SessionContext {
   const root = answer.root;
   const kitDir = kitDirFor(root, env);
   if (!fs.existsSync(path.join(kitDir, "docker-compose.yml"))) throw new SessionError(`No docker-compose.yml in ${kitDir} (the container kit).`, 2);
-  const composeFiles = [path.join(kitDir, "docker-compose.yml"), ...(opts.composeFiles ?? []).map((f) => path.resolve(cwd, f))];
+  // QMS_COMPOSE_FILES (path-list): extra compose files for every verb, e.g. for the agents the hub starts
+  const fromEnv = (env.QMS_COMPOSE_FILES ?? "").split(path.delimiter).filter((f) => f.trim() !== "").map((f) => path.resolve(root, f));
+  const composeFiles = [path.join(kitDir, "docker-compose.yml"), ...fromEnv, ...(opts.composeFiles ?? []).map((f) => path.resolve(cwd, f))];
   for (const f of composeFiles) if (!fs.existsSync(f)) throw new SessionError(`Compose file not found: ${f}`, 2);
   const agent = opts.agent ?? "claude";
   if (!USER_NAME_PATTERN.test(agent)) throw new SessionError(`'${agent.slice(0, 40)}' is not a user name: a letter followed by letters, digits, '_' or '-'.`, 2);
