@@ -93,6 +93,16 @@ describe("several agents at once (agents-and-hub §2), with a fake podman", () =
     assert.match(status.stdout, /token: +valid for 'claude'/);
     assert.match(status.stdout, /^\s+qa\s+running/m, "session status shows the agents too");
 
+    // attach: the running agent's Claude Code in its container (tmux when the image has it)
+    const attach = runQms(["session", "attach", "qa"], w.env, w.root);
+    assert.equal(attach.code, 0, attach.out);
+    const exec = w.calls().find((c) => c.argv[0] === "exec")!.argv;
+    assert.deepEqual(exec.slice(0, 5), ["exec", "-i", "qms-agent-qa", "sh", "-c"]);
+    assert.match(exec[5]!, /tmux new-session -A -s agent claude --continue/);
+    const notUp = runQms(["session", "attach", "tu_ui"], w.env, w.root);
+    assert.equal(notUp.code, 1);
+    assert.match(notUp.stderr, /tu_ui is not running: no container qms-agent-tu_ui .*Start it with: qms session up tu_ui/);
+
     // down one agent: only its container
     const before = w.calls().length;
     const d = runQms(["session", "down", "qa"], w.env, w.root);
