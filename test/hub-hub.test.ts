@@ -74,7 +74,7 @@ function setup(t: { after(fn: () => void): void }, agents: Record<string, unknow
 }
 
 describe("the hub (agents-and-hub §3, §4 flow with fakes)", () => {
-  it("HUB: a task starts a stopped auto_on_task agent and is delivered; the owner task wakes the owner; the agent the hub started stops when its inbox empties", async (t) => {
+  it("REQ-HUB-002 HUB: a task starts a stopped auto_on_task agent and is delivered; the owner task wakes the owner; the agent the hub started stops when its inbox empties", async (t) => {
     const s = setup(t, { qa: { launch: "auto_on_task", shutdown: "on_inbox_empty" } }, ["claude"]);
     // qa's Claude Code reviews (its task goes) and the engine writes the owner task for claude
     s.scripts.qa = () => {
@@ -126,7 +126,7 @@ describe("the hub (agents-and-hub §3, §4 flow with fakes)", () => {
     assert.ok(!snap.agents.some((a) => a.name === "lead"), "the human is not an agent");
   });
 
-  it("HUB: a manual agent that is not running gets nothing delivered; its tasks are counted", async (t) => {
+  it("REQ-HUB-002 HUB: a manual agent that is not running gets nothing delivered; its tasks are counted", async (t) => {
     const s = setup(t, {});
     await s.hub.start();
     s.writeTask("qa", "task-SOP-001-review-v0-1", { doc_id: "SOP-001", workflow_type: "REVIEW" });
@@ -139,7 +139,7 @@ describe("the hub (agents-and-hub §3, §4 flow with fakes)", () => {
     assert.equal(qa.activity, "stopped");
   });
 
-  it("HUB: delivery none counts tasks without a container", async (t) => {
+  it("REQ-HUB-002 HUB: delivery none counts tasks without a container", async (t) => {
     const s = setup(t, { bu: { delivery: "none" } });
     await s.hub.start();
     s.writeTask("bu", "task-SOP-001-review-v0-1", { doc_id: "SOP-001", workflow_type: "REVIEW" });
@@ -151,7 +151,7 @@ describe("the hub (agents-and-hub §3, §4 flow with fakes)", () => {
     assert.deepEqual(s.controlCalls, []);
   });
 
-  it("HUB: administrator actions: start, stop only what the hub started, nudge, unknown agents", async (t) => {
+  it("REQ-HUB-002 HUB: administrator actions: start, stop only what the hub started, nudge, unknown agents", async (t) => {
     const s = setup(t, {}, ["claude"]);
     await s.hub.start();
     assert.equal((await s.hub.startAgent("nobody")).status, 404);
@@ -176,7 +176,7 @@ describe("the hub (agents-and-hub §3, §4 flow with fakes)", () => {
     assert.deepEqual(s.controlCalls, ["start qa", "stop qa"]);
   });
 
-  it("HUB: an auto_on_task agent an administrator stopped is not started again until a new task arrives", async (t) => {
+  it("REQ-HUB-002 HUB: an auto_on_task agent an administrator stopped is not started again until a new task arrives", async (t) => {
     const s = setup(t, { qa: { launch: "auto_on_task" } });
     await s.hub.start();
     s.writeTask("qa", "task-SOP-001-review-v0-1", { doc_id: "SOP-001", workflow_type: "REVIEW" });
@@ -195,7 +195,7 @@ describe("the hub (agents-and-hub §3, §4 flow with fakes)", () => {
 });
 
 describe("the hub in HOST MODE with a fake claude (agents-and-hub §4, without podman)", () => {
-  it("HUB HOST MODE: a task written to an inbox is delivered by running the agent's claude on the host, transcript under .qms/run/agents/NAME", async (t) => {
+  it("REQ-HUB-002 HUB HOST MODE: a task written to an inbox is delivered by running the agent's claude on the host, transcript under .qms/run/agents/NAME", async (t) => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "qms-"));
     t.after(() => fs.rmSync(root, { recursive: true, force: true }));
     const inbox = path.join(root, ".claude", "users", "qa", "inbox");

@@ -29,7 +29,8 @@ describe("qms init (spec §2.3, §12.11)", () => {
   it("REQ-INIT-001, REQ-INIT-002, REQ-INIT-003, REQ-CFG-001: test_init_creates_complete_structure", () => {
     const root = initialized();
     const config = JSON.parse(fs.readFileSync(path.join(root, "qms.config.json"), "utf8"));
-    assert.deepEqual(Object.keys(config), ["version", "created", "sdlc_namespaces"]);
+    assert.deepEqual(Object.keys(config), ["version", "created", "sdlc_namespaces", "owner_tasks"]);
+    assert.equal(config.owner_tasks, true, "new projects get owner tasks (agents-and-hub §3)");
     assert.equal(config.version, "1.0");
     assert.match(config.created, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/);
     assert.ok(Math.abs(Date.parse(config.created) - Date.now()) < 60_000);

@@ -17,6 +17,8 @@ export function registerServerCommands(program: Command): void {
     .option("--demo", "with no project given, serve the built-in demo project")
     .option("--no-ui", "do not serve the web view at /ui/")
     .option("--identity-header", "with --auth none: Python-era compatibility mode trusting the X-QMS-Identity header, with identity locks")
+    .option("--no-hub", "HTTP: do not run the agent hub (no inbox watch, no deliveries; /hub/ answers 503)")
+    .addOption(new Option("--hub-mode <mode>", "HTTP: agents in containers (qms-agent-NAME), or their Claude Code on this machine (default: QMS_HUB_MODE, else container)").choices(["container", "host"]))
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const { runMcp } = await import("../mcp/run.js");
       const user = (cmd.optsWithGlobals() as { user?: string }).user;

@@ -35,6 +35,8 @@ export interface RunnerFactoryOptions {
   hostCwd?(agent: string): string;
   /** HOST MODE: its environment (token, MCP URL, ...); default this process's. */
   hostEnv?(agent: string): NodeJS.ProcessEnv;
+  /** HOST MODE: more arguments for every run (its MCP config, its instructions). */
+  hostArgs?(agent: string): string[];
   /** `delivery: channel`: hand the text to the agent's connected `qms proxy`; false when none is connected. */
   channelEmit?(agent: string, notification: string): boolean | Promise<boolean>;
   clock?: Clock;
@@ -83,6 +85,7 @@ export function createRunnerFactory(opts: RunnerFactoryOptions): (agent: string,
                 configDir: opts.hostConfigDir?.(agent) ?? path.join(runDir, "claude-config"),
                 cwd: opts.hostCwd?.(agent) ?? opts.projectRoot,
                 ...(opts.hostEnv ? { env: opts.hostEnv(agent) } : {}),
+                ...(opts.hostArgs ? { extraArgs: opts.hostArgs(agent) } : {}),
                 ...(opts.allowedTools ? { allowedTools: opts.allowedTools } : {}),
               }),
         });

@@ -37,6 +37,8 @@ export interface HttpOptions extends ServerEnv {
   identityLocks?: IdentityLockRegistry;
   /** The web view at /ui/ (web spec); `false` turns it off (`--no-ui`). */
   ui?: WebUiOptions | false;
+  /** More routes (the hub's /hub/ API): answer and return true, or return false to leave the request alone. */
+  extraRoutes?: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<boolean>;
 }
 
 export interface RunningHttpServer {
@@ -114,6 +116,7 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
     }
 
     if (webUi && (await webUi.handle(req, res))) return;
+    if (opts.extraRoutes && (await opts.extraRoutes(req, res))) return;
     if (pathname === "/healthz") {
       sendJson(res, 200, { name: "qms", version: VERSION, project: projectName, uptime_s: Math.round((Date.now() - started) / 1000) });
       return;

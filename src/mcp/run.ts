@@ -9,6 +9,7 @@ import { startHttpServer } from "./http.js";
 import { type Logger, stderrLogger } from "./log.js";
 import { catchStopSignals, type StopSignals } from "./stop-signals.js";
 import { buildServer } from "./server.js";
+import { createServerHub, type ServerHub } from "../hub/server-hook.js";
 
 export interface McpCliOptions {
   transport?: string;
@@ -24,6 +25,9 @@ export interface McpCliOptions {
   ui?: boolean;
   /** Global `--user`: identity for resources/prompts without a token. */
   user?: string;
+  /** `--no-hub` sets it false; `--hub-mode container|host` (agents-and-hub §3, §4). */
+  hub?: boolean;
+  hubMode?: string;
 }
 
 const TRANSPORTS = ["stdio", "streamable-http", "http", "sse"] as const;
@@ -138,6 +142,12 @@ async function serve(opts: McpCliOptions, log: Logger, signals: StopSignals): Pr
   if (locks) log.log("identity_header_mode", { ttl_s: locks.ttlMs / 1000, message: "X-QMS-Identity compatibility mode: the header is trusted, identities are locked per container instance" });
 
   let running: Awaited<ReturnType<typeof startHttpServer>>;
+  let hub: ServerHub;
+  try {
+    hub = createServerHub({ project, log, store, enabled: opts.hub !== false, mode: opts.hubMode });
+  } catch (err) {
+    return die((err as Error).message);
+  }
   try {
     running = await startHttpServer({
       project,
@@ -153,12 +163,15 @@ async function serve(opts: McpCliOptions, log: Logger, signals: StopSignals): Pr
       legacySse: transport === "sse",
       ...(opts.ui === false ? { ui: false as const } : {}),
       ...(locks ? { identityLocks: locks } : {}),
+      extraRoutes: hub.routes,
+      ...(hub.ui ? { ui: hub.ui } : {}),
     });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     return die(code === "EADDRINUSE" ? `port ${portNum} on ${host} is already in use.` : `cannot listen on ${host}:${portNum}: ${(err as Error).message}`);
   }
   log.log("listening", { transport, url: running.url, project: project.root, auth, demo: resolved.demo, pid: process.pid });
+  await hub.start(running.url);
   const lines = [
     `QMS MCP server listening on ${running.url}`,
     `  project: ${project.root}${resolved.demo ? " (built-in demo)" : ""}`,
@@ -186,6 +199,7 @@ async function serve(opts: McpCliOptions, log: Logger, signals: StopSignals): Pr
 
   const signal = await signals.requested;
   log.log("shutdown", { signal });
+  await hub.stop();
   await running.close();
   log.log("stopped", {});
   return 0;

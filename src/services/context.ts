@@ -5,6 +5,7 @@ import type { DocChange } from "../store/change.js";
 import type { LoadedDoc } from "../store/documents.js";
 import { Project } from "../store/project.js";
 import { type KnownUser, requireUser } from "../store/users.js";
+import { addOwnerTaskEffects } from "./owner-tasks.js";
 
 /** Who acts, on which project, when. Adapters build it; services never read argv, env or the clock. */
 export interface ServiceContext {
@@ -106,7 +107,11 @@ export function requireDocPermission(actor: Actor, action: Action, loaded: Loade
   }
 }
 
-/** Apply a change as the acting user: the audit events carry `via` when the action came from the web view. */
+/**
+ * Apply a change as the acting user: the audit events carry `via` when the action came from the web view, and
+ * (with `owner_tasks: true`) the owner's task of the transition is written or removed with it.
+ */
 export function applyAs(actor: Actor, change: DocChange): void {
+  addOwnerTaskEffects(actor, change);
   actor.project.apply(change, { now: actor.now, ...(actor.via ? { via: actor.via } : {}) });
 }

@@ -29,6 +29,7 @@ export function applyChange(project: Project, change: DocChange, stamp: { now: D
 
   // 4. tasks and workspace copies
   for (const r of change.removeTasks ?? []) users.removeTasks(doc.id, r.users, r.which ?? "all");
+  for (const owner of change.removeOwnerTasks ?? []) users.removeOwnerTasks(doc.id, owner);
   for (const task of change.writeTasks ?? []) users.writeTask(task.user, task.taskId, task.text);
   if (change.clearWorkspaces) users.removeWorkspaceCopies(doc.id);
   for (const copy of change.workspace ?? []) {

@@ -1,4 +1,5 @@
 import * as path from "node:path";
+import { isOwnerTaskFile } from "../core/owner-tasks.js";
 import { USER_NAME_PATTERN } from "../core/users.js";
 import { fail } from "../core/result.js";
 import { ContainedArea } from "./contained-fs.js";
@@ -188,6 +189,18 @@ export class UserArea {
   removeTasks(docId: string, users: "everyone" | string, which: TaskFilter = "all"): string[] {
     const removed: string[] = [];
     for (const file of this.matchingTasks(docId, users, which)) {
+      if (this.files.remove(file)) removed.push(this.relative(file));
+    }
+    return removed;
+  }
+
+  /** Remove a user's owner tasks of one document (`task-{DOC_ID}-owner_{step}-v{N-X}.md`, agents-and-hub §3). */
+  removeOwnerTasks(docId: string, user: string): string[] {
+    const removed: string[] = [];
+    const dir = this.inboxDir(user);
+    for (const entry of this.files.list(dir)) {
+      if (!isOwnerTaskFile(docId, entry.name)) continue;
+      const file = path.join(dir, entry.name);
       if (this.files.remove(file)) removed.push(this.relative(file));
     }
     return removed;
