@@ -1,3 +1,4 @@
+import { agentRunDir } from "../src/hub/runners.js";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -246,7 +247,7 @@ function fakeClaude(t: { after(fn: () => void): void }) {
   const bin = path.join(dir, "claude");
   fs.writeFileSync(bin, FAKE_CLAUDE, { mode: 0o755 });
   const logFile = path.join(dir, "calls.jsonl");
-  const runDir = path.join(dir, "project", ".qms", "run", "agents", "qa");
+  const runDir = agentRunDir(path.join(dir, "project"), "qa");
   const cwd = path.join(dir, "project");
   fs.mkdirSync(cwd, { recursive: true });
   const runner = (mode: string): HeadlessRunner =>
@@ -357,7 +358,7 @@ describe("runner factory (agents-and-hub §3 Deliver: one runner per delivery mo
     assert.equal(mode(container, "channel"), "channel");
     assert.equal(mode(container, "none"), "none");
     const headless = container("qa", DEFAULT_AGENT_SETTINGS) as HeadlessRunner;
-    assert.equal(headless.transcriptFile, path.join("/p", ".qms", "run", "agents", "qa", "transcript.jsonl"));
+    assert.equal(headless.transcriptFile, path.join(agentRunDir("/p", "qa"), "transcript.jsonl"));
     const unconnected = await createRunnerFactory({ projectRoot: "/p" })("qa", { ...DEFAULT_AGENT_SETTINGS, delivery: "channel" }).deliver(request());
     assert.equal(unconnected.delivered, false);
   });

@@ -1,3 +1,4 @@
+import { agentRunDir } from "../src/hub/runners.js";
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -77,8 +78,8 @@ async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs
   }
 }
 
-const transcript = (root: string, agent: string): Array<Record<string, unknown>> => {
-  const file = path.join(root, ".qms", "run", "agents", agent, "transcript.jsonl");
+const transcript = (root: string, agent: string, env: NodeJS.ProcessEnv): Array<Record<string, unknown>> => {
+  const file = path.join(agentRunDir(root, agent, env), "transcript.jsonl");
   if (!fs.existsSync(file)) return [];
   return fs
     .readFileSync(file, "utf8")
@@ -176,13 +177,13 @@ describe("the team run in HOST MODE: real Claude Code per agent, hub in the host
     assert.deepEqual(byTool("qms_approve"), ["qa:ok"]);
 
     // the transcripts show each delivery, and what the agent's Claude Code did
-    const qaRuns = transcript(root, "qa").filter((l) => l.type === "qms_delivery_start");
-    const claudeRuns = transcript(root, "claude").filter((l) => l.type === "qms_delivery_start");
+    const qaRuns = transcript(root, "qa", env).filter((l) => l.type === "qms_delivery_start");
+    const claudeRuns = transcript(root, "claude", env).filter((l) => l.type === "qms_delivery_start");
     assert.equal(qaRuns.length, 2, "qa: one delivery for the review task, one for the approval task");
     assert.equal(claudeRuns.length, 1, "claude: one delivery for its owner task");
     assert.match(String(qaRuns[0]!.notification), /^Task notification: 1 new task arrived for qa: SOP-001 v0\.1: review, sent by claude/);
     assert.match(String(claudeRuns[0]!.notification), /^Task notification: 1 new task arrived for claude: SOP-001 v0\.1: owner step route approval, caused by qa/);
-    const ends = [...transcript(root, "qa"), ...transcript(root, "claude")].filter((l) => l.type === "qms_delivery_end");
+    const ends = [...transcript(root, "qa", env), ...transcript(root, "claude", env)].filter((l) => l.type === "qms_delivery_end");
     assert.ok(ends.every((e) => (e.outcome as { delivered: boolean }).delivered), JSON.stringify(ends));
     // the tool results the agents' Claude Code got back from the server
     assert.deepEqual(mock.results.map((r) => r.tool), ["mcp__qms__qms_review", "mcp__qms__qms_route", "mcp__qms__qms_approve"]);

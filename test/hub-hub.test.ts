@@ -1,3 +1,4 @@
+import { agentRunDir } from "../src/hub/runners.js";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -195,7 +196,7 @@ describe("the hub (agents-and-hub §3, §4 flow with fakes)", () => {
 });
 
 describe("the hub in HOST MODE with a fake claude (agents-and-hub §4, without podman)", () => {
-  it("REQ-HUB-002 HUB HOST MODE: a task written to an inbox is delivered by running the agent's claude on the host, transcript under .qms/run/agents/NAME", async (t) => {
+  it("REQ-HUB-002 HUB HOST MODE: a task written to an inbox is delivered by running the agent's claude on the host, transcript in the agent's run folder (outside the project)", async (t) => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "qms-"));
     t.after(() => fs.rmSync(root, { recursive: true, force: true }));
     const inbox = path.join(root, ".claude", "users", "qa", "inbox");
@@ -234,10 +235,10 @@ process.stdout.write(JSON.stringify({ type: "result", subtype: "success", is_err
     assert.equal(qa.last_delivery?.delivered, true, JSON.stringify(qa));
     assert.deepEqual(qa.last_delivery?.tools, ["mcp__qms__qms_review"]);
     assert.equal(qa.container, "running");
-    const transcript = fs.readFileSync(path.join(root, ".qms", "run", "agents", "qa", "transcript.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const transcript = fs.readFileSync(path.join(agentRunDir(root, "qa"), "transcript.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.equal(transcript[0]!.type, "qms_delivery_start");
     assert.match(String(transcript[0]!.notification), /^Task notification: 1 new task arrived for qa: SOP-001/);
-    assert.equal(transcript.find((l) => l.type === "result")?.cfg, path.join(root, ".qms", "run", "agents", "qa", "claude-config"));
+    assert.equal(transcript.find((l) => l.type === "result")?.cfg, path.join(agentRunDir(root, "qa"), "claude-config"));
     assert.ok(!log.events.some((e) => e.event === "hub_agent_stop"), "HOST MODE never stops anything it did not start");
   });
 });

@@ -135,7 +135,7 @@ export interface HeadlessRunnerOptions {
   /** "headless" (in the container) or "host" (HOST MODE); only shown. */
   mode?: "headless" | "host";
   command: (run: ClaudeRunArgs) => CommandSpec;
-  /** `.qms/run/agents/NAME`: `transcript.jsonl` and `conversation.json` live here. */
+  /** The agent's run folder (store/state-dir.ts, outside the project): `transcript.jsonl` and `conversation.json`. */
   runDir: string;
   clock?: Clock;
   logger?: Logger;
