@@ -5,7 +5,8 @@ import { ACTIVE_STATE_RULES } from "../core/transitions.js";
 import { nextMajor } from "../core/version.js";
 import { type NextStep, step } from "../core/next.js";
 import { auditEvent, newChange } from "../store/change.js";
-import { applyAs, authorize, requireDocPermission, runService, type ServiceContext } from "./context.js";
+import { authorizeApprover } from "./approver-help.js";
+import { applyAs, requireDocPermission, runService, type ServiceContext } from "./context.js";
 
 export interface ApproveData {
   doc_id: string;
@@ -18,7 +19,7 @@ export interface ApproveData {
 /** `approve DOC_ID` (spec §5.7; REQ-WF-006, -013). */
 export function approve(ctx: ServiceContext, input: { docId: string }): ServiceResult<ApproveData> {
   return runService<ApproveData>(() => {
-    const actor = authorize(ctx, "approve");
+    const actor = authorizeApprover(ctx, "approve", input.docId);
     const { project } = actor;
     const me = actor.user.name;
     return project.mutate(() => {

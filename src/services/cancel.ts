@@ -3,6 +3,7 @@ import { fail, type ServiceResult, success } from "../core/result.js";
 import { parseVersion } from "../core/version.js";
 import { newChange } from "../store/change.js";
 import { applyAs, authorize, runService, type ServiceContext } from "./context.js";
+import { discardSteps, discardTarget } from "./discard.js";
 
 /** `cancel DOC_ID --confirm` (spec §5.13, REQ-DOC-010): delete a never-approved document entirely. */
 export function cancel(ctx: ServiceContext, input: { docId: string; confirm: boolean }): ServiceResult<{ doc_id: string; deleted: string[] }> {
@@ -13,11 +14,9 @@ export function cancel(ctx: ServiceContext, input: { docId: string; confirm: boo
       const loaded = project.load(input.docId);
       const { doc, meta } = loaded;
       if (parseVersion(meta.version).major >= 1) {
-        fail(
-          "invalid-state",
-          `${doc.id} is v${meta.version}: only never-approved documents (v0.x) can be cancelled.`,
-          step("route", doc.id, { args: { route_type: "approval", retire: true }, lead: "Retire it instead: check it out, route for review, then" }),
-        );
+        const retire = step("route", doc.id, { args: { route_type: "approval", retire: true }, lead: "To retire the document: check it out, route for review, then" });
+        const discard = discardTarget(loaded) ? discardSteps(loaded, actor.user.name) : [];
+        fail("invalid-state", `${doc.id} is v${meta.version}: only never-approved documents (v0.x) can be cancelled.`, [...discard, retire]);
       }
       if (meta.checked_out) {
         fail(

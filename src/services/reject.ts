@@ -3,13 +3,14 @@ import { APPROVAL_STATES } from "../core/statuses.js";
 import { ACTIVE_STATE_RULES } from "../core/transitions.js";
 import { step } from "../core/next.js";
 import { auditEvent, newChange } from "../store/change.js";
-import { applyAs, authorize, requireDocPermission, runService, type ServiceContext } from "./context.js";
+import { authorizeApprover } from "./approver-help.js";
+import { applyAs, requireDocPermission, runService, type ServiceContext } from "./context.js";
 import { checkTextArg } from "./validation.js";
 
 /** `reject DOC_ID --comment C` (spec §5.8; REQ-WF-007, REQ-SEC-005, REQ-TASK-003). */
 export function reject(ctx: ServiceContext, input: { docId: string; comment: string }): ServiceResult<{ doc_id: string; from_status: string; to_status: string; version: string }> {
   return runService(() => {
-    const actor = authorize(ctx, "reject");
+    const actor = authorizeApprover(ctx, "reject", input.docId);
     const { project } = actor;
     const me = actor.user.name;
     const comment = checkTextArg("--comment", input.comment, "comment");
