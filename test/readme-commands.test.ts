@@ -88,7 +88,7 @@ describe("the README's commands run as shown", () => {
     const script = [
       "set -eu",
       // `qms mcp …` lines start servers: check instead that `qms mcp --help` knows every option they use
-      'check_mcp() { help=$(qms mcp --help); for a in "$@"; do case "$a" in --*) printf "%s" "$help" | grep -q -- "${a%%=*}" || { echo "qms mcp has no option $a" >&2; return 1; };; esac; done; }',
+      'check_mcp() { help=$(qms mcp --help); for a in "$@"; do case "$a" in --*) printf "%s" "$help" | grep -q -- "$(printf "%s" "$a" | cut -d= -f1)" || { echo "qms mcp has no option $a" >&2; return 1; };; esac; done; }',
       ...lines.flatMap((l, i) => [`echo ${JSON.stringify(`### ${i + 1}: ${l.shown}`)}`, l.run]),
       `cd ${JSON.stringify(repo)} && qms --user qa status SOP-001`,
     ].join("\n");
