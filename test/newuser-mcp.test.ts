@@ -14,9 +14,25 @@ import { review } from "../src/services/review.js";
 import { route } from "../src/services/route.js";
 import { Project } from "../src/store/project.js";
 import { call, httpClient, text } from "./fixtures-mcp/harness.js";
-import { makeHarnessProject, QMS_BIN, qms } from "./helpers.js";
+import { makeHarnessProject, QMS_BIN } from "./helpers.js";
 
 const silent = { log: () => undefined };
+
+/** `qms --user U ARGS` without blocking this process (its event loop also serves the MCP server under test). */
+function qmsAsync(cwd: string, user: string, ...args: string[]): Promise<{ code: number | null; stdout: string; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [QMS_BIN, "--user", user, ...args], { cwd, env: { ...process.env, QMS_USER: "" }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    child.on("close", (code) => resolve({ code, stdout, out: stdout + stderr }));
+  });
+}
 
 function must<T>(r: { ok: boolean; message?: string; data?: T }, what: string): T {
   assert.ok(r.ok, `${what}: ${r.message}`);
@@ -58,7 +74,7 @@ describe("qms list --json and qms_list agree with status (50 documents)", () => 
   });
 
   test("REQ-UX-002, REQ-UX-003: every row of qms list --json and of qms_list matches qms status --json of that document", async () => {
-    const cli = qms(root, "qa", "list", "--json");
+    const cli = await qmsAsync(root, "qa", "list", "--json");
     assert.equal(cli.code, 0, cli.out);
     const listed = JSON.parse(cli.stdout) as { documents: DocumentRow[]; total: number };
     assert.equal(listed.total, 50);
@@ -71,11 +87,15 @@ describe("qms list --json and qms_list agree with status (50 documents)", () => 
       listed.documents.map((d) => ({ ...d, last_change: "" })),
       "the MCP tool returns the same rows",
     );
+    const filtered = await call(client, "qms_list", { user: "qa", type: "CR", status: "IN_PRE_REVIEW" });
+    assert.deepEqual((filtered.structuredContent as { data: { documents: DocumentRow[] } }).data.documents.map((d) => d.doc_id), ["CR-002"]);
+    const mine = await call(client, "qms_list", { user: "tu_ui", mine: true });
+    assert.deepEqual((mine.structuredContent as { data: { documents: DocumentRow[] } }).data.documents.map((d) => d.doc_id), ["CR-002"]);
     const ids = listed.documents.map((d) => d.doc_id);
     assert.deepEqual(ids, [...ids].sort((a, b) => a.localeCompare(b, "en", { numeric: true })), "sorted by ID");
     const statuses = new Set<string>();
     for (const row of listed.documents) {
-      const s = qms(root, "qa", "status", row.doc_id, "--json");
+      const s = await qmsAsync(root, "qa", "status", row.doc_id, "--json");
       assert.equal(s.code, 0, s.out);
       const st = JSON.parse(s.stdout) as Record<string, unknown> & { pending_assignees: string[] };
       for (const f of SHARED_FIELDS) assert.deepEqual(row[f], st[f], `${row.doc_id}.${f}`);
@@ -84,10 +104,6 @@ describe("qms list --json and qms_list agree with status (50 documents)", () => 
       statuses.add(`${st.status}${st.checked_out ? "+out" : ""}`);
     }
     assert.ok(statuses.size >= 6, `a spread of states: ${[...statuses].join(", ")}`);
-    const filtered = await call(client, "qms_list", { user: "qa", type: "CR", status: "IN_PRE_REVIEW" });
-    assert.deepEqual((filtered.structuredContent as { data: { documents: DocumentRow[] } }).data.documents.map((d) => d.doc_id), ["CR-002"]);
-    const mine = await call(client, "qms_list", { user: "tu_ui", mine: true });
-    assert.deepEqual((mine.structuredContent as { data: { documents: DocumentRow[] } }).data.documents.map((d) => d.doc_id), ["CR-002"]);
   });
 
   test("REQ-UX-004, REQ-UX-007: qms_checkout takes discard and qms_route takes allow_placeholders", async () => {

@@ -12,8 +12,9 @@ const SHOWN = 40;
 /**
  * `route` refuses a text that still holds template placeholders (qms.md §13 item 18): `{{…}}` always, the
  * `[UPPERCASE]` execution markers too except before release (a CR's plan keeps them for execution).
- * TEMPLATE documents are exempt: their placeholders are their content. With `allow`, the placeholders found
- * are returned for the ROUTE event instead.
+ * TEMPLATE documents are exempt: their placeholders are their content. Checked when routing for review: an
+ * approval needs a review of the very same text (a checkin ends a review), so the review routing was the
+ * check. With `allow`, the placeholders found are returned for the ROUTE event instead.
  */
 export function checkPlaceholders(
   actor: Actor,
@@ -24,7 +25,7 @@ export function checkPlaceholders(
 ): { allow_placeholders: true; placeholders: string[] } | undefined {
   const { project } = actor;
   const { doc, meta } = loaded;
-  if (doc.typeKey === "TEMPLATE") return undefined;
+  if (doc.typeKey === "TEMPLATE" || kind !== "review") return undefined;
   const me = actor.user.name;
   const text = autoCheckin ? project.users.readWorkspaceCopy(me, doc.id) : project.readText(loaded, "draft");
   if (text === undefined) return undefined;
@@ -41,7 +42,7 @@ export function checkPlaceholders(
     : [step("checkout", doc.id, { lead: "Fill them in (or delete them): check it out with" }), routeAnyway];
   fail(
     "placeholders",
-    `${doc.id} still contains ${found.length} template placeholder${found.length === 1 ? "" : "s"} (${where}); the template says none may remain when it is routed for ${kind}:`,
+    `${doc.id} still contains ${found.length} template placeholder${found.length === 1 ? "" : "s"} (${where}); the template says none may remain when it is routed for review:`,
     next,
     { details: listed },
   );
