@@ -109,6 +109,28 @@ describe("qms list and --json on every query", () => {
     assert.deepEqual(JSON.parse(full.stdout), status);
   });
 
+  test("REQ-UX-002, REQ-UX-003: list and --json print exactly the same through the fast path and the full parser", () => {
+    const run = (args: string[], fast: boolean) => {
+      const r = spawnSync(process.execPath, [QMS_BIN, ...args], { cwd: root, encoding: "utf8", env: { ...process.env, QMS_USER: "", QMS_CLI_FAST_PATH: fast ? "1" : "0" } });
+      return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    for (const args of [
+      ["-u", "qa", "list"],
+      ["-u", "qa", "list", "--json"],
+      ["-u", "qa", "list", "--type", "SOP", "--status", "DRAFT", "--owner", "claude", "--mine"],
+      ["-u", "qa", "list", "--type", "SOPP"],
+      ["-u", "qa", "status", "SOP-001", "--json"],
+      ["-u", "qa", "read", "SOP-001", "--json"],
+      ["-u", "qa", "read", "SOP-404", "--json"],
+      ["-u", "qa", "history", "SOP-001", "--json"],
+      ["-u", "qa", "comments", "SOP-001", "--json"],
+      ["-u", "qa", "inbox", "--json"],
+      ["-u", "claude", "workspace", "--json"],
+    ]) {
+      assert.deepEqual(run(args, true), run(args, false), args.join(" "));
+    }
+  });
+
   test("REQ-UX-003: a refusal with --json is one JSON document on stdout, exit 1", () => {
     const r = qms(root, "qa", "status", "SOP-404", "--json");
     assert.equal(r.code, 1);

@@ -14,8 +14,11 @@ export function cancel(ctx: ServiceContext, input: { docId: string; confirm: boo
       const loaded = project.load(input.docId);
       const { doc, meta } = loaded;
       if (parseVersion(meta.version).major >= 1) {
-        const retire = step("route", doc.id, { args: { route_type: "approval", retire: true }, lead: "To retire the document: check it out, route for review, then" });
         const discard = discardTarget(loaded) ? discardSteps(loaded, actor.user.name) : [];
+        const retire = step("route", doc.id, {
+          args: { route_type: "approval", retire: true },
+          lead: `${discard.length > 0 ? "or, to retire the document" : "Retire it instead"}: check it out, route for review, then`,
+        });
         fail("invalid-state", `${doc.id} is v${meta.version}: only never-approved documents (v0.x) can be cancelled.`, [...discard, retire]);
       }
       if (meta.checked_out) {

@@ -51,7 +51,7 @@ export class Project {
   static open(query: RootQuery): Project {
     const answer = resolveProjectRoot(query);
     if (!answer.ok) {
-      fail("not-project", answer.message, step("init", undefined, { args: { root: "<DIR>" }, lead: "cd into a QMS project, pass --project-root, or create one with" }));
+      fail("not-project", answer.message, step("init", undefined, { lead: "cd into a QMS project, pass --project-root, or create one in this directory with" }));
     }
     return new Project(answer.root);
   }
