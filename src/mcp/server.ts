@@ -139,7 +139,7 @@ export interface CallerRef {
 
 /**
  * One MCP server bound to a caller (stdio: one per process) or to a caller reference (HTTP: servers are
- * pooled and rebound per request, because building one with its 21 tools costs more than the call itself).
+ * pooled and rebound per request, because building one with all its tools costs more than the call itself).
  */
 export function buildServer(env: ServerEnv, who: Caller | CallerRef): McpServer {
   const ref: CallerRef = "current" in who ? who : { current: who };

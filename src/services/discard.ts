@@ -53,7 +53,7 @@ export function discardSteps(loaded: LoadedDoc, me: string): NextStep[] {
  */
 export function discard(ctx: ServiceContext, input: { docId: string }): ServiceResult<DiscardData> {
   return runService(() => {
-    const actor = authorize(ctx, "checkout", "checkout --discard");
+    const actor = authorize(ctx, "checkout", "discard");
     const { project } = actor;
     const me = actor.user.name;
     return project.mutate(() => {
