@@ -1,16 +1,47 @@
 import { type Command, Option } from "commander";
 import type { ServiceResult } from "../core/result.js";
 import type { ServiceContext } from "../services/context.js";
-import { QUERIES, runAsUser, type ServiceCall } from "./queries.js";
+import { type QueryArgs, type QueryName, runAsUser, runQuery, type ServiceCall } from "./queries.js";
 
 /** Run one service as the command's `--user` and set the exit code. */
 async function runAs(cmd: Command, call: ServiceCall): Promise<void> {
-  process.exitCode = await runAsUser((cmd.optsWithGlobals() as { user?: string }).user ?? "", call);
+  process.exitCode = await runAsUser(actingUser(cmd), call);
+}
+
+/** A query, as text or `--json`. */
+async function runQueryAs(cmd: Command, name: QueryName, args: QueryArgs): Promise<void> {
+  process.exitCode = await runQuery(actingUser(cmd), name, args, (cmd.opts() as { json?: boolean }).json === true);
+}
+
+/**
+ * `--user`/`-u` is accepted before the command (the program's option, or QMS_USER) and after it (the command's
+ * own): both given and different is a usage error.
+ */
+function actingUser(cmd: Command): string {
+  const own = (cmd.opts() as { user?: string }).user;
+  const program = cmd.parent;
+  const global = (program?.opts() as { user?: string } | undefined)?.user;
+  const globalFromCli = program?.getOptionValueSource("user") === "cli";
+  if (own !== undefined && globalFromCli && global !== undefined && global !== own) {
+    cmd.error(`error: --user given twice with different names ('${global}' before the command, '${own}' after it)`, { exitCode: 2, code: "qms.usage" });
+  }
+  return own ?? global ?? "";
+}
+
+/** A command line that cannot run as given: exit 2 with the usage hint, like commander's own errors. */
+function usageError(cmd: Command, message: string): never {
+  return cmd.error(`error: ${message}`, { exitCode: 2, code: "qms.usage" });
+}
+
+/** `-u, --user` on a command: the same option as before the command, for `qms review SOP-001 --user qa`. */
+function withUser(cmd: Command): Command {
+  return cmd.option("-u, --user <name>", "act as this QMS user (same as before the command)");
 }
 
 
 /** The document-control commands of spec §5, with the Python tool's exact command lines. */
 export function registerDocumentCommands(program: Command): void {
+  const first = program.commands.length;
   program
     .command("init")
     .description("create a new QMS project (templates, agents, hooks, CLAUDE.md)")
@@ -46,7 +77,7 @@ export function registerDocumentCommands(program: Command): void {
     .command("create")
     .description("create a new controlled document (checked out to you)")
     .argument("<type>", "SOP, CR, INV, TP, ER, VAR, ADD, VR, TEMPLATE or NS-RS / NS-RTM")
-    .option("--title <title>", "document title")
+    .requiredOption("--title <title>", "document title")
     .option("--parent <id>", "parent document (TP, ER, VAR, ADD, VR)")
     .option("--name <name>", "template name (TEMPLATE)")
     .action(async (type: string, opts: { title?: string; parent?: string; name?: string }, cmd: Command) => {
@@ -54,9 +85,15 @@ export function registerDocumentCommands(program: Command): void {
       await runAs(cmd, (ctx) => create(ctx, { type, ...opts }));
     });
 
-  docCommand(program, "checkout", "check a document out into your workspace", async (ctx, docId) =>
-    (await import("../services/checkout.js")).checkout(ctx, { docId }),
-  );
+  program
+    .command("checkout")
+    .description("check a document out into your workspace (--discard: abandon your checked-out revision draft)")
+    .argument("<doc_id>")
+    .option("--discard", "drop your checked-out N.X draft of an EFFECTIVE or IN_EXECUTION document: back to the previous version")
+    .action(async (docId: string, opts: { discard?: boolean }, cmd: Command) => {
+      const { checkout } = await import("../services/checkout.js");
+      await runAs(cmd, (ctx) => checkout(ctx, { docId, discard: opts.discard === true }));
+    });
   docCommand(program, "checkin", "check your workspace copy back in", async (ctx, docId) =>
     (await import("../services/checkin.js")).checkin(ctx, { docId }),
   );
@@ -79,14 +116,17 @@ export function registerDocumentCommands(program: Command): void {
     .option("--approval", "route for approval")
     .option("--assign <users...>", "assignees (default: qa)")
     .option("--retire", "approval leads to retirement (v1.0 and later)")
-    .action(async (docId: string, opts: { review?: boolean; approval?: boolean; assign?: string[]; retire?: boolean }, cmd: Command) => {
+    .option("--allow-placeholders", "route even though template placeholders remain (recorded in the audit trail)")
+    .action(async (docId: string, opts: { review?: boolean; approval?: boolean; assign?: string[]; retire?: boolean; allowPlaceholders?: boolean }, cmd: Command) => {
+      if (opts.review === opts.approval) usageError(cmd, "say which workflow: exactly one of --review or --approval");
       const { route } = await import("../services/route.js");
       await runAs(cmd, (ctx) =>
         route(ctx, {
           docId,
-          kind: opts.review && !opts.approval ? "review" : opts.approval && !opts.review ? "approval" : undefined,
+          kind: opts.review ? "review" : "approval",
           assign: opts.assign,
           retire: opts.retire === true,
+          allowPlaceholders: opts.allowPlaceholders === true,
         }),
       );
     });
@@ -107,12 +147,11 @@ export function registerDocumentCommands(program: Command): void {
     .argument("<doc_id>")
     .option("--recommend", "recommend approval")
     .option("--request-updates", "request updates")
-    .option("--comment <text>", "review comment (required)")
-    .action(async (docId: string, opts: { recommend?: boolean; requestUpdates?: boolean; comment?: string }, cmd: Command) => {
+    .requiredOption("--comment <text>", "review comment")
+    .action(async (docId: string, opts: { recommend?: boolean; requestUpdates?: boolean; comment: string }, cmd: Command) => {
+      if (opts.recommend === opts.requestUpdates) usageError(cmd, "give exactly one outcome: --recommend or --request-updates");
       const { review } = await import("../services/review.js");
-      const outcome =
-        opts.recommend && !opts.requestUpdates ? "recommend" : opts.requestUpdates && !opts.recommend ? "request-updates" : undefined;
-      await runAs(cmd, (ctx) => review(ctx, { docId, outcome, comment: opts.comment ?? "" }));
+      await runAs(cmd, (ctx) => review(ctx, { docId, outcome: opts.recommend ? "recommend" : "request-updates", comment: opts.comment }));
     });
 
   docCommand(program, "approve", "approve a document assigned to you", async (ctx, docId) =>
@@ -123,10 +162,10 @@ export function registerDocumentCommands(program: Command): void {
     .command("reject")
     .description("reject a document in approval")
     .argument("<doc_id>")
-    .option("--comment <text>", "why (required)")
-    .action(async (docId: string, opts: { comment?: string }, cmd: Command) => {
+    .requiredOption("--comment <text>", "why")
+    .action(async (docId: string, opts: { comment: string }, cmd: Command) => {
       const { reject } = await import("../services/reject.js");
-      await runAs(cmd, (ctx) => reject(ctx, { docId, comment: opts.comment ?? "" }));
+      await runAs(cmd, (ctx) => reject(ctx, { docId, comment: opts.comment }));
     });
 
   docCommand(program, "withdraw", "take back a document you routed", async (ctx, docId) =>
@@ -140,10 +179,10 @@ export function registerDocumentCommands(program: Command): void {
     .command("revert")
     .description("(deprecated: use checkout) return a post-reviewed document to execution")
     .argument("<doc_id>")
-    .option("--reason <text>", "why (required)")
-    .action(async (docId: string, opts: { reason?: string }, cmd: Command) => {
+    .requiredOption("--reason <text>", "why")
+    .action(async (docId: string, opts: { reason: string }, cmd: Command) => {
       const { revert } = await import("../services/revert.js");
-      await runAs(cmd, (ctx) => revert(ctx, { docId, reason: opts.reason ?? "" }));
+      await runAs(cmd, (ctx) => revert(ctx, { docId, reason: opts.reason }));
     });
 
   docCommand(program, "close", "close a post-approved executable document", async (ctx, docId) =>
@@ -192,39 +231,65 @@ export function registerDocumentCommands(program: Command): void {
     .argument("<doc_id>")
     .option("--draft", "read the draft")
     .option("--version <v>", "read an archived version, e.g. 1.0")
+    .option("--json", "print the text with the document's metadata as JSON")
     .action(async (docId: string, opts: { draft?: boolean; version?: string }, cmd: Command) => {
-      await runAs(cmd, (ctx) => QUERIES.read(ctx, { docId, draft: opts.draft === true, version: opts.version }));
+      await runQueryAs(cmd, "read", { docId, draft: opts.draft === true, version: opts.version });
     });
 
-  docCommand(program, "status", "show a document's workflow state", async (ctx, docId) =>
-    QUERIES.status(ctx, { docId }),
-  );
-  docCommand(program, "history", "show a document's audit trail", async (ctx, docId) =>
-    QUERIES.history(ctx, { docId }),
-  );
+  for (const [name, description] of [
+    ["status", "show a document's workflow state"],
+    ["history", "show a document's audit trail"],
+  ] as const) {
+    program
+      .command(name)
+      .description(description)
+      .argument("<doc_id>")
+      .option("--json", "print the data as JSON")
+      .action(async (docId: string, _opts: unknown, cmd: Command) => {
+        await runQueryAs(cmd, name, { docId });
+      });
+  }
 
   program
     .command("comments")
     .description("show review and rejection comments")
     .argument("<doc_id>")
     .option("--version <v>", "only comments on this version")
+    .option("--json", "print the data as JSON")
     .action(async (docId: string, opts: { version?: string }, cmd: Command) => {
-      await runAs(cmd, (ctx) => QUERIES.comments(ctx, { docId, version: opts.version }));
+      await runQueryAs(cmd, "comments", { docId, version: opts.version });
     });
 
   program
     .command("inbox")
     .description("list your review and approval tasks")
+    .option("--json", "print the data as JSON")
     .action(async (_opts: unknown, cmd: Command) => {
-      await runAs(cmd, (ctx) => QUERIES.inbox(ctx, {}));
+      await runQueryAs(cmd, "inbox", {});
     });
 
   program
     .command("workspace")
     .description("list the documents you have checked out")
+    .option("--json", "print the data as JSON")
     .action(async (_opts: unknown, cmd: Command) => {
-      await runAs(cmd, (ctx) => QUERIES.workspace(ctx, {}));
+      await runQueryAs(cmd, "workspace", {});
     });
+
+  program
+    .command("list")
+    .description("list every document: ID, type, version, status, owner, checkout holder, title (sorted by ID)")
+    .option("--type <type>", "only this document type, e.g. SOP")
+    .option("--status <status>", "only this status, e.g. EFFECTIVE")
+    .option("--owner <user>", "only documents this user owns")
+    .option("--mine", "only documents waiting for you (your review, approval or next step as owner)")
+    .option("--json", "print the data as JSON")
+    .action(async (opts: { type?: string; status?: string; owner?: string; mine?: boolean }, cmd: Command) => {
+      await runQueryAs(cmd, "list", { type: opts.type, status: opts.status, owner: opts.owner, mine: opts.mine === true });
+    });
+
+  // every document command (not init, which acts as nobody) also takes --user after the command
+  for (const cmd of program.commands.slice(first)) if (cmd.name() !== "init") withUser(cmd);
 }
 
 function docCommand(

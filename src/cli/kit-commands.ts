@@ -1,4 +1,4 @@
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -201,16 +201,22 @@ export function registerKitCommands(program: Command): void {
     .command("doctor")
     .description("check each link from Claude Code to the QMS MCP server; stop at the first broken one and print the fix")
     .option("--from-container", "run the checks as the agent container sees things (QMS_MCP_URL, QMS_TOKEN, CLAUDE_CONFIG_DIR)")
+    .addOption(
+      new Option("--local", "check a Claude Code on this machine instead: its 'qms' registration (claude mcp get qms), the server, the token, initialize + tools/list").conflicts(
+        "fromContainer",
+      ),
+    )
     .option("--project-root <dir>", "the project (host) or the in-container project path")
     .option("--url <url>", "the MCP URL to check")
     .option("--token <token>", "the token to check (default: docker/.env or QMS_TOKEN)")
     .option("--container-network <kind>", "host mode: bridge (Docker's default) or host")
     .option("--config-dir <dir>", "host mode: also check this Claude Code config dir")
-    .action(async (f: { fromContainer?: boolean; projectRoot?: string; url?: string; token?: string; containerNetwork?: string; configDir?: string }) => {
+    .action(async (f: { fromContainer?: boolean; local?: boolean; projectRoot?: string; url?: string; token?: string; containerNetwork?: string; configDir?: string }) => {
       await guarded(async () => {
         const { runDoctor } = await import("../session/doctor.js");
         const r = await runDoctor({
           fromContainer: f.fromContainer === true,
+          local: f.local === true,
           env: process.env,
           cwd: process.cwd(),
           projectRoot: f.projectRoot,

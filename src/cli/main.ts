@@ -8,9 +8,9 @@ import { parseQuickQuery } from "./fast-path.js";
 export async function main(argv: string[]): Promise<number> {
   const query = process.env.QMS_CLI_FAST_PATH === "0" ? undefined : parseQuickQuery(argv, process.env.QMS_USER);
   if (query) {
-    const { QUERIES, runAsUser } = await import("./queries.js");
-    const { name, docId = "", draft, version } = query;
-    return runAsUser(query.user, (ctx) => QUERIES[name](ctx, { docId, draft: draft === true, version }));
+    const { runQuery } = await import("./queries.js");
+    const { name, user, json, ...args } = query;
+    return runQuery(user, name, args, json === true);
   }
   const { runProgram } = await import("./program.js");
   return runProgram(argv);

@@ -168,7 +168,11 @@ async function serve(opts: McpCliOptions, log: Logger, signals: StopSignals): Pr
     });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return die(code === "EADDRINUSE" ? `port ${portNum} on ${host} is already in use.` : `cannot listen on ${host}:${portNum}: ${(err as Error).message}`);
+    if (code === "EADDRINUSE") {
+      const holder = await portHolder(host, portNum);
+      return die(`port ${portNum} on ${host} is already in use: ${holder.who}.`, `${holder.hint}Pick another port with --port, e.g. qms mcp --transport ${transport} --port ${portNum + 2} (npm start -- --port ${portNum + 2}).`);
+    }
+    return die(`cannot listen on ${host}:${portNum}: ${(err as Error).message}`);
   }
   log.log("listening", { transport, url: running.url, project: project.root, auth, demo: resolved.demo, pid: process.pid });
   await hub.start(running.url);
@@ -215,4 +219,23 @@ function stdinClosed(server: ReturnType<typeof buildServer>): Promise<"eof"> {
     };
     process.stdin.once("end", () => resolve("eof"));
   });
+}
+
+/** Who holds a port we could not bind: a QMS server (its /healthz says so, with its project) or another program. */
+async function portHolder(host: string, port: number): Promise<{ who: string; hint: string }> {
+  const probeHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+  const url = `http://${probeHost.includes(":") ? `[${probeHost}]` : probeHost}:${port}/healthz`;
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(1500), headers: { accept: "application/json" } });
+    const body = (await res.json().catch(() => undefined)) as Record<string, unknown> | undefined;
+    if (res.ok && body && body.name === "qms") {
+      return {
+        who: `a QMS MCP server already serves it (version ${String(body.version ?? "?")}, project ${String(body.project ?? "?")}, up ${String(body.uptime_s ?? "?")} s)`,
+        hint: `Use that server (health: ${url}), or stop it first (qms session down, if qms session up started it; else Ctrl-C in its terminal). `,
+      };
+    }
+    return { who: `another program answers there (GET /healthz gave HTTP ${res.status}), not a QMS server`, hint: "" };
+  } catch {
+    return { who: "another program holds it (it does not answer HTTP /healthz)", hint: "" };
+  }
 }

@@ -5,6 +5,7 @@ import { ACTIVE_STATE_RULES } from "../core/transitions.js";
 import { nextMajor } from "../core/version.js";
 import { type NextStep, step } from "../core/next.js";
 import { auditEvent, newChange } from "../store/change.js";
+import { authorizeApprover } from "./approver-help.js";
 import { applyAs, requireDocPermission, changeDoc, type ServiceContext } from "./context.js";
 
 export interface ApproveData {
@@ -78,5 +79,5 @@ export function approve(ctx: ServiceContext, input: { docId: string }): ServiceR
     meta.pending_assignees = [];
     applyAs(actor, change);
     return success({ doc_id: doc.id, version: meta.version, status: meta.status, remaining: [], completed: true }, lines, { next });
-  });
+  }, undefined, (c) => authorizeApprover(c, "approve", input.docId));
 }

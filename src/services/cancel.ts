@@ -2,6 +2,7 @@ import { step } from "../core/next.js";
 import { fail, type ServiceResult, success } from "../core/result.js";
 import { parseVersion } from "../core/version.js";
 import { newChange } from "../store/change.js";
+import { discardSteps, discardTarget } from "./discard.js";
 import { applyAs, changeDoc, type ServiceContext } from "./context.js";
 
 /** `cancel DOC_ID --confirm` (spec §5.13, REQ-DOC-010): delete a never-approved document entirely. */
@@ -9,11 +10,12 @@ export function cancel(ctx: ServiceContext, input: { docId: string; confirm: boo
   return changeDoc(ctx, "cancel", input.docId, ({ actor, project, loaded }) => {
     const { doc, meta } = loaded;
     if (parseVersion(meta.version).major >= 1) {
-      fail(
-        "invalid-state",
-        `${doc.id} is v${meta.version}: only never-approved documents (v0.x) can be cancelled.`,
-        step("route", doc.id, { args: { route_type: "approval", retire: true }, lead: "Retire it instead: check it out, route for review, then" }),
-      );
+      const discard = discardTarget(loaded) ? discardSteps(loaded, actor.user.name) : [];
+      const retire = step("route", doc.id, {
+        args: { route_type: "approval", retire: true },
+        lead: `${discard.length > 0 ? "or, to retire the document" : "Retire it instead"}: check it out, route for review, then`,
+      });
+      fail("invalid-state", `${doc.id} is v${meta.version}: only never-approved documents (v0.x) can be cancelled.`, [...discard, retire]);
     }
     if (meta.checked_out) {
       fail(

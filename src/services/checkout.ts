@@ -7,6 +7,7 @@ import { CHECKOUT_TRANSITIONS } from "../core/transitions.js";
 import { formatVersion, nextMinor, parseVersion } from "../core/version.js";
 import { auditEvent, newChange } from "../store/change.js";
 import { applyAs, changeDoc, type ServiceContext } from "./context.js";
+import { type DiscardData, discard } from "./discard.js";
 import { addCheckoutCopy, withdrawInto } from "./effects.js";
 
 export interface CheckoutData {
@@ -19,8 +20,9 @@ export interface CheckoutData {
   from_version?: string;
 }
 
-/** `checkout DOC_ID` (spec §5.2; REQ-DOC-007, -019, REQ-WF-016, -017, -020, -021, -022). */
-export function checkout(ctx: ServiceContext, input: { docId: string }): ServiceResult<CheckoutData> {
+/** `checkout DOC_ID [--discard]` (discard: discard.ts; spec §5.2; REQ-DOC-007, -019, REQ-WF-016, -017, -020, -021, -022). */
+export function checkout(ctx: ServiceContext, input: { docId: string; discard?: boolean }): ServiceResult<CheckoutData | DiscardData> {
+  if (input.discard === true) return discard(ctx, input);
   return changeDoc(ctx, "checkout", input.docId, ({ actor, project, me, loaded }) => {
     const { doc, meta } = loaded;
     if (isTerminal(meta.status)) {

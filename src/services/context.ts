@@ -56,9 +56,10 @@ export function changeDoc<T, P = undefined>(
   docId: unknown,
   body: (work: DocWork<NoInfer<P>>) => ServiceResult<T>,
   prepare?: (actor: Actor) => P,
+  gate: (ctx: ServiceContext, action: Action) => Actor = authorize,
 ): ServiceResult<T> {
   return runService(() => {
-    const actor = authorize(ctx, action);
+    const actor = gate(ctx, action);
     const input = prepare ? prepare(actor) : (undefined as P);
     const { project } = actor;
     return project.mutate(() => body({ actor, project, me: actor.user.name, loaded: project.load(docId), input }));

@@ -10,6 +10,7 @@ import { applyAs, authorize, runService, type ServiceContext } from "./context.j
 import { newInteractiveDocument } from "./interactive.js";
 import { newDocumentContent } from "./templates.js";
 import { checkTextArg } from "./validation.js";
+import { didYouMean } from "../core/did-you-mean.js";
 
 export interface CreateInput {
   type: string;
@@ -117,7 +118,13 @@ function resolveType(project: Project, typeKey: string): DocTypeSpec {
   const ns = sdlc ? project.namespaces()[sdlc[1]!] : undefined;
   if (sdlc && ns && (SDLC_KINDS as readonly string[]).includes(sdlc[2]!)) return sdlcTypeSpec(sdlc[1]!, sdlc[2]!, ns.path);
   const shown = typeKey.length > 40 ? `${typeKey.slice(0, 40)}…` : typeKey;
-  fail("invalid-type", `Unknown document type '${shown}'. Valid types: ${creatableTypeKeys(project.namespaces()).join(", ")}.`, step("namespace", undefined, { args: { add: "NAME" }, lead: "Register an SDLC namespace with" }));
+  const valid = creatableTypeKeys(project.namespaces());
+  const guess = didYouMean(typeKey, valid);
+  fail(
+    "invalid-type",
+    `Unknown document type '${shown}'.${guess ? ` ${guess}` : ""} Valid types: ${valid.join(", ")}.`,
+    sdlc ? step("namespace", undefined, { args: { add: sdlc[1]! }, lead: `${sdlc[1]} is not a registered SDLC namespace; an administrator registers it with` }) : undefined,
+  );
 }
 
 function checkParent(project: Project, spec: DocTypeSpec, rawParent: string): ParsedId {

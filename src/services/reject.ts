@@ -3,6 +3,7 @@ import { APPROVAL_STATES } from "../core/statuses.js";
 import { ACTIVE_STATE_RULES } from "../core/transitions.js";
 import { step } from "../core/next.js";
 import { auditEvent, newChange } from "../store/change.js";
+import { authorizeApprover } from "./approver-help.js";
 import { applyAs, requireDocPermission, changeDoc, type ServiceContext } from "./context.js";
 import { checkTextArg } from "./validation.js";
 
@@ -39,5 +40,6 @@ export function reject(ctx: ServiceContext, input: { docId: string; comment: str
       const comment = checkTextArg("--comment", input.comment, "comment");
       return { comment } as const;
     },
+    (c) => authorizeApprover(c, "reject", input.docId),
   );
 }
