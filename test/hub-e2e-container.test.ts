@@ -107,6 +107,7 @@ describe("the team run with podman: real Claude Code in each agent's container (
     };
     await until("the server", () => events().some((e) => e.event === "hub_mode"), 20000);
     assert.equal(qms(root, "claude", "create", "SOP", "--title", "Team run in containers").code, 0);
+    fs.writeFileSync(path.join(root, ".claude/users/claude/workspace/SOP-001.md"), "---\ntitle: Team run procedure\nrevision_summary: Initial draft\n---\n\n# SOP-001\n\nHow the team hands work on.\n");
     assert.equal(qms(root, "claude", "route", "SOP-001", "--review").code, 0);
     await until("SOP-001 EFFECTIVE", () => meta(root, "SOP", "SOP-001").status === "EFFECTIVE", 300000);
     const effectiveMs = Date.now() - t0;

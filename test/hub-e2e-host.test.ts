@@ -153,6 +153,8 @@ describe("the team run in HOST MODE: real Claude Code per agent, hub in the host
     // the person: create SOP-001 as claude, route it for review (qa is assigned)
     const created = qms(root, "claude", "create", "SOP", "--title", "Team run procedure");
     assert.equal(created.code, 0, created.out);
+    // the person writes the procedure (the template's placeholders may not remain at review)
+    fs.writeFileSync(path.join(root, ".claude/users/claude/workspace/SOP-001.md"), "---\ntitle: Team run procedure\nrevision_summary: Initial draft\n---\n\n# SOP-001: Team run procedure\n\n## 1. Purpose\n\nHow the team hands work on.\n");
     const routed = qms(root, "claude", "route", "SOP-001", "--review");
     assert.equal(routed.code, 0, routed.out);
 

@@ -4,6 +4,7 @@ import * as net from "node:net";
 import { after, describe, test } from "node:test";
 import { startHttpServer } from "../src/mcp/http.js";
 import { silentLogger } from "../src/mcp/log.js";
+import { TOOLS } from "../src/mcp/tools.js";
 import { Project } from "../src/store/project.js";
 import { httpClient, stdioClient } from "./fixtures-mcp/harness.js";
 import { makeHarnessProject } from "./helpers.js";
@@ -73,7 +74,7 @@ describe("issue 13: bad requests", () => {
     const { client } = await stdioClient(root);
     try {
       const { tools } = await client.listTools();
-      assert.equal(tools.length, 21);
+      assert.equal(tools.length, TOOLS.length);
       for (const t of tools) assert.ok((t.inputSchema.required ?? []).includes("user"), `${t.name} requires user`);
     } finally {
       await client.close();
