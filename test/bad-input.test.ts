@@ -15,6 +15,15 @@ function refusedWithoutChange(root: string, user: string, args: string[], patter
   assert.deepEqual(snapshotTree(root), before, `tree changed by ${args.join(" ").slice(0, 80)}`);
 }
 
+/** A bad command line exits 2, says what is missing, and changes nothing. */
+function usageErrorWithoutChange(root: string, user: string, args: string[], pattern: RegExp): void {
+  const before = snapshotTree(root);
+  const r = qms(root, user, ...args);
+  assert.equal(r.code, 2, `expected exit 2 for ${args.join(" ")}: ${r.out.slice(0, 300)}`);
+  assert.match(r.stderr, pattern);
+  assert.deepEqual(snapshotTree(root), before);
+}
+
 // NUL cannot travel through argv at all; the in-process test below covers it.
 const HOSTILE_IDS = ["../x", "CR-001/../../etc", "/etc/passwd", "A".repeat(10_000), "..", "SOP-001/", "C:\\x", "sop 001", "SOP-1"];
 
@@ -56,9 +65,10 @@ describe("bad input is refused before any path is built", () => {
   it("title with a line break", () => refusedWithoutChange(root, "claude", ["create", "SOP", "--title", "a\nb"], /--title/));
   it("10 kB title", () => refusedWithoutChange(root, "claude", ["create", "SOP", "--title", "t".repeat(10_000)], /--title/));
   it("template name traversal", () => refusedWithoutChange(root, "claude", ["create", "TEMPLATE", "--name", "../../x", "--title", "x"], /template name/i));
-  it("review without an outcome", () => refusedWithoutChange(root, "qa", ["review", "SOP-001", "--comment", "x"], /--recommend or --request-updates/));
-  it("reject without a comment", () => refusedWithoutChange(root, "qa", ["reject", "SOP-001"], /--comment/));
-  it("route with neither --review nor --approval", () => refusedWithoutChange(root, "claude", ["route", "SOP-001"], /--review or --approval/));
+  // a required flag left out is a bad command line (exit 2), refused before anything runs (issue 9)
+  it("review without an outcome", () => usageErrorWithoutChange(root, "qa", ["review", "SOP-001", "--comment", "x"], /--recommend or --request-updates/));
+  it("reject without a comment", () => usageErrorWithoutChange(root, "qa", ["reject", "SOP-001"], /--comment/));
+  it("route with neither --review nor --approval", () => usageErrorWithoutChange(root, "claude", ["route", "SOP-001"], /--review or --approval/));
   it("REQ-WF-001: wrong state: approve a DRAFT", () => refusedWithoutChange(root, "qa", ["approve", "SOP-001"], /not in approval/));
   it("REQ-WF-001: wrong state: release a DRAFT", () => refusedWithoutChange(root, "claude", ["release", "CR-001"], /PRE_APPROVED/));
 

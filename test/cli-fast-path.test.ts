@@ -78,6 +78,7 @@ describe("CLI fast path for the document-control writes (issue #8)", () => {
   it("REQ-PERF-003: recognizes only the plain shapes of the write commands", () => {
     assert.deepEqual(parseQuickWrite(["--user", "claude", "create", "SOP", "--title", "T"], ""), { name: "create", user: "claude", args: { type: "SOP", title: "T" } });
     assert.deepEqual(parseQuickWrite(["create", "VAR", "--parent", "CR-001", "--title", ""], "lead"), { name: "create", user: "lead", args: { type: "VAR", parent: "CR-001", title: "" } });
+    assert.deepEqual(parseQuickWrite(["-u", "claude", "checkout", "SOP-001", "--discard"], ""), { name: "checkout", user: "claude", args: { docId: "SOP-001", discard: true } });
     assert.deepEqual(parseQuickWrite(["-u", "claude", "route", "SOP-001", "--assign", "qa", "bu", "--review"], ""), {
       name: "route",
       user: "claude",
@@ -91,6 +92,14 @@ describe("CLI fast path for the document-control writes (issue #8)", () => {
     assert.deepEqual(parseQuickWrite(["--user=qa", "approve", "SOP-001"], ""), { name: "approve", user: "qa", args: { docId: "SOP-001" } });
     for (const argv of [
       ["-u", "claude", "create"],
+      ["-u", "claude", "create", "SOP"],
+      ["-u", "claude", "route", "SOP-001"],
+      ["-u", "claude", "route", "SOP-001", "--review", "--approval"],
+      ["-u", "qa", "review", "SOP-001", "--comment", "x"],
+      ["-u", "qa", "review", "SOP-001", "--recommend"],
+      ["-u", "qa", "reject", "SOP-001"],
+      ["-u", "claude", "revert", "CR-001"],
+      ["-u", "claude", "checkin", "SOP-001", "--user", "claude"],
       ["-u", "claude", "create", "--title", "T", "SOP"],
       ["-u", "claude", "create", "SOP", "--title"],
       ["-u", "claude", "create", "SOP", "--title", "-T"],
@@ -119,17 +128,17 @@ describe("CLI fast path for the document-control writes (issue #8)", () => {
     const steps: string[][] = [
       ["--user", "claude", "create", "SOP", "--title", "Fast path"],
       ["-u", "claude", "create", "CR", "--title", "A change"],
-      ["-u", "claude", "create", "SOP"],
       ["-u", "claude", "create", "BOGUS", "--title", "x"],
+      ["-u", "claude", "create", "sop", "--title", "lower case type"],
       ["-u", "ghost", "create", "SOP", "--title", "x"],
       ["-u", "qa", "create", "SOP", "--title", "x"],
       ["-u", "claude", "create", "VAR", "--parent", "CR-001", "--title", "v"],
       ["-u", "claude", "checkin", "SOP-001"],
       ["-u", "claude", "route", "SOP-001", "--review", "--assign", "qa", "tu_ui"],
-      ["-u", "claude", "route", "SOP-002", "--review", "--approval"],
       ["-u", "qa", "review", "SOP-001", "--recommend", "--comment", "Looks complete."],
       ["-u", "tu_ui", "review", "SOP-001", "--request-updates", "--comment", "Fix it."],
       ["-u", "claude", "route", "SOP-001", "--approval"],
+      ["-u", "claude", "route", "SOP-002", "--review", "--allow-placeholders"],
       ["-u", "qa", "approve", "SOP-001"],
       ["-u", "claude", "reject", "SOP-001", "--comment", "no"],
       ["-u", "lead", "assign", "SOP-001", "--assignees", "bu"],
@@ -137,6 +146,7 @@ describe("CLI fast path for the document-control writes (issue #8)", () => {
       ["-u", "claude", "cancel", "CR-001"],
       ["-u", "claude", "cancel", "SOP-002", "--confirm"],
       ["-u", "claude", "checkout", "SOP-001"],
+      ["-u", "claude", "checkout", "SOP-001", "--discard"],
       ["-u", "claude", "withdraw", "SOP-001"],
       ["-u", "claude", "revert", "CR-001", "--reason", "r"],
       ["-u", "claude", "release", "CR-001"],

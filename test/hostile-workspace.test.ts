@@ -223,26 +223,35 @@ describe("issue 13: hostile workspace through MCP over HTTP with a token", () =>
         c.plant(w);
         const before = snapshots(w);
         const health = srv.url.replace(/\/mcp$/, "/healthz");
-        let worst = 0;
-        let polling = true;
-        const poller = (async () => {
-          while (polling) {
-            const t0 = performance.now();
-            const res = await fetch(health, { signal: AbortSignal.timeout(2000) });
-            assert.equal(res.status, 200);
-            await res.arrayBuffer();
-            worst = Math.max(worst, performance.now() - t0);
-            await new Promise((r) => setTimeout(r, 10));
-          }
-        })();
-        const result = await call(client, c.tool.name, c.tool.args(w.id));
-        await new Promise((r) => setTimeout(r, 50));
-        polling = false;
-        await poller;
+        /** The worst /healthz answer while `during` runs (polled every 10 ms). */
+        const worstWhile = async <T>(during: () => Promise<T>): Promise<{ worst: number; value: T }> => {
+          let worst = 0;
+          let polling = true;
+          const poller = (async () => {
+            while (polling) {
+              const t0 = performance.now();
+              const res = await fetch(health, { signal: AbortSignal.timeout(2000) });
+              assert.equal(res.status, 200);
+              await res.arrayBuffer();
+              worst = Math.max(worst, performance.now() - t0);
+              await new Promise((r) => setTimeout(r, 10));
+            }
+          })();
+          const value = await during();
+          await new Promise((r) => setTimeout(r, 50));
+          polling = false;
+          await poller;
+          return { worst, value };
+        };
+        // the floor: the same polling while the server answers an ordinary call, measured in this run
+        const floor = await worstWhile(() => call(client, "qms_status", { doc_id: w.id }));
+        const { worst, value: result } = await worstWhile(() => call(client, c.tool.name, c.tool.args(w.id)));
         assert.equal(result.isError, true, text(result));
         assert.match(text(result), c.expect);
         unchanged(w, before, JSON.stringify(result));
-        assert.ok(worst < 100, `/healthz answered within 100 ms throughout (worst ${worst.toFixed(1)} ms)`);
+        // within 100 ms throughout; on a machine so loaded that even the floor is slower, within twice the floor
+        const budget = Math.max(100, 2 * floor.worst);
+        assert.ok(worst < budget, `/healthz answered within ${budget.toFixed(0)} ms throughout (worst ${worst.toFixed(1)} ms, floor ${floor.worst.toFixed(1)} ms)`);
         // The server is still fully alive for the next call.
         const st = await call(client, "qms_status", { doc_id: w.id });
         assert.equal(st.isError, undefined, text(st));

@@ -6,7 +6,7 @@ import { describe, it } from "node:test";
 import { agentSettings, DEFAULT_AGENT_SETTINGS, discoverRoster, loadHubConfig, parseHubConfig, setAgentSettings } from "../src/hub/config.js";
 
 describe("hub config (agents-and-hub §1 The roster)", () => {
-  it("HUB-CONFIG: absent agents get launch manual, shutdown manual, delivery headless", () => {
+  it("REQ-HUB-004 HUB-CONFIG: absent agents get launch manual, shutdown manual, delivery headless", () => {
     const r = parseHubConfig({ version: "1.0", sdlc_namespaces: [] });
     assert.ok(r.ok);
     assert.equal(r.config.owner_tasks, false);
@@ -17,7 +17,7 @@ describe("hub config (agents-and-hub §1 The roster)", () => {
     assert.equal(DEFAULT_AGENT_SETTINGS.max_deliveries_per_hour, 20);
   });
 
-  it("HUB-CONFIG: settings given are read, missing ones defaulted, owner_tasks read", () => {
+  it("REQ-HUB-004 HUB-CONFIG: settings given are read, missing ones defaulted, owner_tasks read", () => {
     const r = parseHubConfig({ owner_tasks: true, agents: { qa: { launch: "auto_on_task", shutdown: "on_inbox_empty" }, tu_ui: { shutdown: "idle_timeout", idle_minutes: 10, delivery: "interactive" } } });
     assert.ok(r.ok);
     assert.equal(r.config.owner_tasks, true);
@@ -27,7 +27,7 @@ describe("hub config (agents-and-hub §1 The roster)", () => {
     assert.deepEqual(r.warnings, []);
   });
 
-  it("HUB-CONFIG: invalid values are refused with the path of each problem", () => {
+  it("REQ-HUB-004 HUB-CONFIG: invalid values are refused with the path of each problem", () => {
     const r = parseHubConfig({ owner_tasks: "yes", agents: { qa: { launch: "sometimes", idle_minutes: 0 }, "bad name": {}, lead: {} } });
     assert.ok(!r.ok);
     const text = r.errors.join("\n");
@@ -38,14 +38,14 @@ describe("hub config (agents-and-hub §1 The roster)", () => {
     assert.match(text, /agents\.lead: lead is the human/);
   });
 
-  it("HUB-CONFIG: unknown settings are kept but warned about; always_on with a shutdown policy is warned about", () => {
+  it("REQ-HUB-004 HUB-CONFIG: unknown settings are kept but warned about; always_on with a shutdown policy is warned about", () => {
     const r = parseHubConfig({ agents: { qa: { lanch: "auto_on_task", launch: "always_on", shutdown: "idle_timeout" } } });
     assert.ok(r.ok);
     assert.match(r.warnings.join("\n"), /agents\.qa: unknown setting lanch/);
     assert.match(r.warnings.join("\n"), /always_on .* never applies/);
   });
 
-  it("HUB-CONFIG: `agents set` changes one agent and keeps the rest of the file", () => {
+  it("REQ-HUB-004 HUB-CONFIG: `agents set` changes one agent and keeps the rest of the file", () => {
     const raw = { version: "1.0", sdlc_namespaces: ["X"], agents: { qa: { launch: "manual", note: "kept" }, bu: { delivery: "none" } } };
     const r = setAgentSettings(raw, "qa", { launch: "auto_on_task", idle_minutes: 5 });
     assert.ok(r.ok);
@@ -54,7 +54,7 @@ describe("hub config (agents-and-hub §1 The roster)", () => {
     assert.ok(!bad.ok);
   });
 
-  it("HUB-CONFIG: loadHubConfig reads qms.config.json, a missing file is the defaults, bad JSON an error; roster is claude + .claude/agents/*.md without lead", (t) => {
+  it("REQ-HUB-004 HUB-CONFIG: loadHubConfig reads qms.config.json, a missing file is the defaults, bad JSON an error; roster is claude + .claude/agents/*.md without lead", (t) => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "qms-"));
     t.after(() => fs.rmSync(root, { recursive: true, force: true }));
     const missing = loadHubConfig(root);

@@ -1,3 +1,4 @@
+import { agentRunDir } from "../src/hub/runners.js";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -123,7 +124,7 @@ const SHELL = `agent@qms-agent-qa:/workspace$ claude
 `;
 
 describe("delivery runners (agents-and-hub §3 Deliver)", () => {
-  it("HUB-DELIVERY stream-json: tool_use names, session id and result are read from the lines; other lines are ignored", () => {
+  it("REQ-HUB-002 HUB-DELIVERY stream-json: tool_use names, session id and result are read from the lines; other lines are ignored", () => {
     const events = [...STREAM, "not json", "", '{"no_type":1}', "{broken"].map(parseStreamJsonLine).filter((e) => e !== undefined);
     assert.equal(events.length, STREAM.length);
     const s = summarizeStream(events);
@@ -136,7 +137,7 @@ describe("delivery runners (agents-and-hub §3 Deliver)", () => {
     assert.equal(s.resultText, "Reviewed SOP-001: recommended.");
   });
 
-  it("HUB-DELIVERY tmux idle detection: only Claude Code's empty input prompt with nothing running is idle", () => {
+  it("REQ-HUB-002 HUB-DELIVERY tmux idle detection: only Claude Code's empty input prompt with nothing running is idle", () => {
     const cases: Array<[string, string, string]> = [
       ["idle prompt between rules", IDLE_NEW, "idle"],
       ["idle boxed prompt (1.x)", IDLE_BOXED, "idle"],
@@ -156,7 +157,7 @@ describe("delivery runners (agents-and-hub §3 Deliver)", () => {
     }
   });
 
-  it("HUB-DELIVERY interactive: types only once the pane is idle, retrying while busy; one line, then Enter", async () => {
+  it("REQ-HUB-002 HUB-DELIVERY interactive: types only once the pane is idle, retrying while busy; one line, then Enter", async () => {
     const clock = new FakeClock();
     const panes = [BUSY, BUSY_TOOL, IDLE_NEW];
     const calls: string[][] = [];
@@ -179,7 +180,7 @@ describe("delivery runners (agents-and-hub §3 Deliver)", () => {
     assert.deepEqual(calls[4], ["tmux", "send-keys", "-t", "agent", "Enter"]);
   });
 
-  it("HUB-DELIVERY interactive: a pane that never becomes idle is not typed into; the outcome says what it showed", async () => {
+  it("REQ-HUB-002 HUB-DELIVERY interactive: a pane that never becomes idle is not typed into; the outcome says what it showed", async () => {
     const clock = new FakeClock();
     const calls: string[][] = [];
     const runner = new InteractiveRunner({
@@ -200,7 +201,7 @@ describe("delivery runners (agents-and-hub §3 Deliver)", () => {
     assert.ok(calls.length >= 4);
   });
 
-  it("HUB-DELIVERY headless command: docker exec qms-agent-NAME with an in-container time limit, claude -p, --continue, stream-json", () => {
+  it("REQ-HUB-002 HUB-DELIVERY headless command: docker exec qms-agent-NAME with an in-container time limit, claude -p, --continue, stream-json", () => {
     const build = containerClaudeCommand({ engineCli: "podman", container: "qms-agent-qa" });
     const spec = build({ notification: "Task notification: x", continueConversation: true, timeoutMs: 900_000 });
     assert.equal(spec.cmd, "podman");
@@ -246,7 +247,7 @@ function fakeClaude(t: { after(fn: () => void): void }) {
   const bin = path.join(dir, "claude");
   fs.writeFileSync(bin, FAKE_CLAUDE, { mode: 0o755 });
   const logFile = path.join(dir, "calls.jsonl");
-  const runDir = path.join(dir, "project", ".qms", "run", "agents", "qa");
+  const runDir = agentRunDir(path.join(dir, "project"), "qa");
   const cwd = path.join(dir, "project");
   fs.mkdirSync(cwd, { recursive: true });
   const runner = (mode: string): HeadlessRunner =>
@@ -258,7 +259,7 @@ function fakeClaude(t: { after(fn: () => void): void }) {
 }
 
 describe("headless runner with a fake claude (agents-and-hub §3 Deliver: headless / HOST MODE)", () => {
-  it("HUB-DELIVERY headless: records tools called, exit code and duration; appends the transcript; the next run continues the conversation", async (t) => {
+  it("REQ-HUB-002 HUB-DELIVERY headless: records tools called, exit code and duration; appends the transcript; the next run continues the conversation", async (t) => {
     const f = fakeClaude(t);
     const r = f.runner("ok");
     const outcome = await r.deliver(request());
@@ -283,7 +284,7 @@ describe("headless runner with a fake claude (agents-and-hub §3 Deliver: headle
     assert.equal(f.transcript().filter((l) => l.type === "qms_delivery_start").length, 2, "appended, not overwritten");
   });
 
-  it("HUB-DELIVERY headless: a run past its time limit is killed (with what it started) and recorded as timed out", async (t) => {
+  it("REQ-HUB-002 HUB-DELIVERY headless: a run past its time limit is killed (with what it started) and recorded as timed out", async (t) => {
     const f = fakeClaude(t);
     const controller = new AbortController();
     const started = Date.now();
@@ -313,7 +314,7 @@ describe("headless runner with a fake claude (agents-and-hub §3 Deliver: headle
     assert.equal((f.transcript().at(-1)!.outcome as { timedOut: boolean }).timedOut, true);
   });
 
-  it("HUB-DELIVERY headless: a failing run is not delivered and says why; a lost conversation is started afresh", async (t) => {
+  it("REQ-HUB-002 HUB-DELIVERY headless: a failing run is not delivered and says why; a lost conversation is started afresh", async (t) => {
     const f = fakeClaude(t);
     const failed = await f.runner("fail").deliver(request());
     assert.equal(failed.delivered, false);
@@ -327,7 +328,7 @@ describe("headless runner with a fake claude (agents-and-hub §3 Deliver: headle
     assert.deepEqual(argvs.slice(-2), [true, false], "tried --continue, then a fresh run");
   });
 
-  it("HUB-DELIVERY none: counted, not sent", async () => {
+  it("REQ-HUB-002 HUB-DELIVERY none: counted, not sent", async () => {
     const r = new CountingRunner();
     const o = await r.deliver();
     await r.deliver();
@@ -336,7 +337,7 @@ describe("headless runner with a fake claude (agents-and-hub §3 Deliver: headle
     assert.match(o.agentState ?? "", /delivery: none/);
   });
 
-  it("HUB-NOTIFY: the notification starts with `Task notification:`, names document, step and sender, the open count and qms_inbox", () => {
+  it("REQ-HUB-002 HUB-NOTIFY: the notification starts with `Task notification:`, names document, step and sender, the open count and qms_inbox", () => {
     const owner: InboxTask = { id: "task-SOP-001-owner_route_approval-v0-1", user: "claude", file: "/x", mtimeMs: 1, doc_id: "SOP-001", task_type: "OWNER", workflow_type: "ROUTE_APPROVAL", step: "route_approval", assigned_by: "qa", version: "0.1" };
     const text = renderNotification({ agent: "claude", arrived: [owner], openCount: 3 });
     assert.equal(text, "Task notification: 1 new task arrived for claude: SOP-001 v0.1: owner step route approval, caused by qa. You have 3 open tasks; call the qms_inbox tool to list them, then work through them.");
@@ -345,7 +346,7 @@ describe("headless runner with a fake claude (agents-and-hub §3 Deliver: headle
 });
 
 describe("runner factory (agents-and-hub §3 Deliver: one runner per delivery mode)", () => {
-  it("HUB-DELIVERY factory: headless in a container or on the host, interactive, channel, none", async () => {
+  it("REQ-HUB-002 HUB-DELIVERY factory: headless in a container or on the host, interactive, channel, none", async () => {
     const { createRunnerFactory } = await import("../src/hub/runners.js");
     const { DEFAULT_AGENT_SETTINGS } = await import("../src/hub/config.js");
     const container = createRunnerFactory({ projectRoot: "/p", engineCli: "podman" });
@@ -357,7 +358,7 @@ describe("runner factory (agents-and-hub §3 Deliver: one runner per delivery mo
     assert.equal(mode(container, "channel"), "channel");
     assert.equal(mode(container, "none"), "none");
     const headless = container("qa", DEFAULT_AGENT_SETTINGS) as HeadlessRunner;
-    assert.equal(headless.transcriptFile, path.join("/p", ".qms", "run", "agents", "qa", "transcript.jsonl"));
+    assert.equal(headless.transcriptFile, path.join(agentRunDir("/p", "qa"), "transcript.jsonl"));
     const unconnected = await createRunnerFactory({ projectRoot: "/p" })("qa", { ...DEFAULT_AGENT_SETTINGS, delivery: "channel" }).deliver(request());
     assert.equal(unconnected.delivered, false);
   });

@@ -1,3 +1,4 @@
+import { agentRunDir } from "../src/hub/runners.js";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -74,7 +75,7 @@ function setup(t: { after(fn: () => void): void }, agents: Record<string, unknow
 }
 
 describe("the hub (agents-and-hub §3, §4 flow with fakes)", () => {
-  it("HUB: a task starts a stopped auto_on_task agent and is delivered; the owner task wakes the owner; the agent the hub started stops when its inbox empties", async (t) => {
+  it("REQ-HUB-002 HUB: a task starts a stopped auto_on_task agent and is delivered; the owner task wakes the owner; the agent the hub started stops when its inbox empties", async (t) => {
     const s = setup(t, { qa: { launch: "auto_on_task", shutdown: "on_inbox_empty" } }, ["claude"]);
     // qa's Claude Code reviews (its task goes) and the engine writes the owner task for claude
     s.scripts.qa = () => {
@@ -126,7 +127,7 @@ describe("the hub (agents-and-hub §3, §4 flow with fakes)", () => {
     assert.ok(!snap.agents.some((a) => a.name === "lead"), "the human is not an agent");
   });
 
-  it("HUB: a manual agent that is not running gets nothing delivered; its tasks are counted", async (t) => {
+  it("REQ-HUB-002 HUB: a manual agent that is not running gets nothing delivered; its tasks are counted", async (t) => {
     const s = setup(t, {});
     await s.hub.start();
     s.writeTask("qa", "task-SOP-001-review-v0-1", { doc_id: "SOP-001", workflow_type: "REVIEW" });
@@ -139,7 +140,7 @@ describe("the hub (agents-and-hub §3, §4 flow with fakes)", () => {
     assert.equal(qa.activity, "stopped");
   });
 
-  it("HUB: delivery none counts tasks without a container", async (t) => {
+  it("REQ-HUB-002 HUB: delivery none counts tasks without a container", async (t) => {
     const s = setup(t, { bu: { delivery: "none" } });
     await s.hub.start();
     s.writeTask("bu", "task-SOP-001-review-v0-1", { doc_id: "SOP-001", workflow_type: "REVIEW" });
@@ -151,7 +152,7 @@ describe("the hub (agents-and-hub §3, §4 flow with fakes)", () => {
     assert.deepEqual(s.controlCalls, []);
   });
 
-  it("HUB: administrator actions: start, stop only what the hub started, nudge, unknown agents", async (t) => {
+  it("REQ-HUB-002 HUB: administrator actions: start, stop only what the hub started, nudge, unknown agents", async (t) => {
     const s = setup(t, {}, ["claude"]);
     await s.hub.start();
     assert.equal((await s.hub.startAgent("nobody")).status, 404);
@@ -176,7 +177,7 @@ describe("the hub (agents-and-hub §3, §4 flow with fakes)", () => {
     assert.deepEqual(s.controlCalls, ["start qa", "stop qa"]);
   });
 
-  it("HUB: an auto_on_task agent an administrator stopped is not started again until a new task arrives", async (t) => {
+  it("REQ-HUB-002 HUB: an auto_on_task agent an administrator stopped is not started again until a new task arrives", async (t) => {
     const s = setup(t, { qa: { launch: "auto_on_task" } });
     await s.hub.start();
     s.writeTask("qa", "task-SOP-001-review-v0-1", { doc_id: "SOP-001", workflow_type: "REVIEW" });
@@ -195,7 +196,7 @@ describe("the hub (agents-and-hub §3, §4 flow with fakes)", () => {
 });
 
 describe("the hub in HOST MODE with a fake claude (agents-and-hub §4, without podman)", () => {
-  it("HUB HOST MODE: a task written to an inbox is delivered by running the agent's claude on the host, transcript under .qms/run/agents/NAME", async (t) => {
+  it("REQ-HUB-002 HUB HOST MODE: a task written to an inbox is delivered by running the agent's claude on the host, transcript in the agent's run folder (outside the project)", async (t) => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "qms-"));
     t.after(() => fs.rmSync(root, { recursive: true, force: true }));
     const inbox = path.join(root, ".claude", "users", "qa", "inbox");
@@ -234,10 +235,10 @@ process.stdout.write(JSON.stringify({ type: "result", subtype: "success", is_err
     assert.equal(qa.last_delivery?.delivered, true, JSON.stringify(qa));
     assert.deepEqual(qa.last_delivery?.tools, ["mcp__qms__qms_review"]);
     assert.equal(qa.container, "running");
-    const transcript = fs.readFileSync(path.join(root, ".qms", "run", "agents", "qa", "transcript.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const transcript = fs.readFileSync(path.join(agentRunDir(root, "qa"), "transcript.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.equal(transcript[0]!.type, "qms_delivery_start");
     assert.match(String(transcript[0]!.notification), /^Task notification: 1 new task arrived for qa: SOP-001/);
-    assert.equal(transcript.find((l) => l.type === "result")?.cfg, path.join(root, ".qms", "run", "agents", "qa", "claude-config"));
+    assert.equal(transcript.find((l) => l.type === "result")?.cfg, path.join(agentRunDir(root, "qa"), "claude-config"));
     assert.ok(!log.events.some((e) => e.event === "hub_agent_stop"), "HOST MODE never stops anything it did not start");
   });
 });

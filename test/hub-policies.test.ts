@@ -18,7 +18,7 @@ const input = (over: Partial<PolicyInput> & { launch?: PolicyInput["settings"]["
 };
 
 describe("launch and shutdown policies (agents-and-hub §3 Policies), on a fake clock", () => {
-  it("HUB-POLICY: auto_on_task starts a stopped agent when a task arrives, manual never does", () => {
+  it("REQ-HUB-002 HUB-POLICY: auto_on_task starts a stopped agent when a task arrives, manual never does", () => {
     const now = new FakeClock().now();
     assert.equal(decidePolicy(input({ launch: "auto_on_task" }), now).action, "none", "no task, no start");
     const d = decidePolicy(input({ launch: "auto_on_task", openTasks: 1, pendingTasks: 1 }), now);
@@ -29,13 +29,13 @@ describe("launch and shutdown policies (agents-and-hub §3 Policies), on a fake 
     assert.equal(decidePolicy(input({ launch: "auto_on_task", pendingTasks: 1, autoStartSuppressed: true }), now).action, "none", "an administrator stopped it");
   });
 
-  it("HUB-POLICY: always_on starts a stopped agent and is never stopped by a shutdown policy", () => {
+  it("REQ-HUB-002 HUB-POLICY: always_on starts a stopped agent and is never stopped by a shutdown policy", () => {
     const now = new FakeClock().now();
     assert.equal(decidePolicy(input({ launch: "always_on" }), now).action, "start");
     assert.equal(decidePolicy(input({ launch: "always_on", shutdown: "on_inbox_empty", container: "running", startedByHub: true, inboxEmptySince: now - 3600_000 }), now).action, "none");
   });
 
-  it("HUB-POLICY: a failed start is not retried within the back-off", async () => {
+  it("REQ-HUB-002 HUB-POLICY: a failed start is not retried within the back-off", async () => {
     const clock = new FakeClock();
     const attempt = clock.now();
     await clock.advance(30_000);
@@ -44,7 +44,7 @@ describe("launch and shutdown policies (agents-and-hub §3 Policies), on a fake 
     assert.equal(decidePolicy(input({ launch: "auto_on_task", pendingTasks: 1, lastStartAttemptAt: attempt }), clock.now()).action, "start");
   });
 
-  it("HUB-POLICY: on_inbox_empty stops after the inbox empties and no run is going (after a short grace)", async () => {
+  it("REQ-HUB-002 HUB-POLICY: on_inbox_empty stops after the inbox empties and no run is going (after a short grace)", async () => {
     const clock = new FakeClock();
     const base = { launch: "auto_on_task", shutdown: "on_inbox_empty", container: "running", startedByHub: true } as const;
     assert.equal(decidePolicy(input({ ...base, openTasks: 1 }), clock.now()).action, "none", "tasks open");
@@ -57,7 +57,7 @@ describe("launch and shutdown policies (agents-and-hub §3 Policies), on a fake 
     assert.match(d.reason, /on_inbox_empty/);
   });
 
-  it("HUB-POLICY: idle_timeout stops after idle_minutes without a delivery", async () => {
+  it("REQ-HUB-002 HUB-POLICY: idle_timeout stops after idle_minutes without a delivery", async () => {
     const clock = new FakeClock();
     const base = { shutdown: "idle_timeout", idle_minutes: 10, container: "running", startedByHub: true, openTasks: 1 } as const;
     const lastActivityAt = clock.now();
@@ -68,7 +68,7 @@ describe("launch and shutdown policies (agents-and-hub §3 Policies), on a fake 
     assert.equal(decidePolicy(input({ ...base, lastActivityAt }), clock.now()).action, "stop");
   });
 
-  it("HUB-POLICY: never stops a container the hub did not start", () => {
+  it("REQ-HUB-002 HUB-POLICY: never stops a container the hub did not start", () => {
     const now = new FakeClock().now();
     for (const shutdown of ["on_inbox_empty", "idle_timeout", "manual"] as const) {
       const d = decidePolicy(input({ shutdown, container: "running", startedByHub: false, inboxEmptySince: now - 3600_000, lastActivityAt: now - 24 * 3600_000 }), now);
@@ -77,7 +77,7 @@ describe("launch and shutdown policies (agents-and-hub §3 Policies), on a fake 
     assert.equal(decidePolicy(input({ shutdown: "manual", container: "running", startedByHub: true, inboxEmptySince: 0 }), now).action, "none", "shutdown manual");
   });
 
-  it("HUB-POLICY: nothing is decided while a container is starting, stopping or unknown", () => {
+  it("REQ-HUB-002 HUB-POLICY: nothing is decided while a container is starting, stopping or unknown", () => {
     for (const container of ["starting", "stopping", "unknown"] as const) {
       assert.equal(decidePolicy(input({ launch: "always_on", container }), 0).action, "none");
     }

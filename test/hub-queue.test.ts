@@ -27,7 +27,7 @@ function slowRunner(clock: Clock, ms: number, outcome: Partial<DeliveryOutcome> 
 }
 
 describe("delivery queue (agents-and-hub §3 Deliver, Loops and storms)", () => {
-  it("HUB-QUEUE: a storm of 50 tasks for one agent becomes a few batched runs, one at a time, each task delivered once", async () => {
+  it("REQ-HUB-002 HUB-QUEUE: a storm of 50 tasks for one agent becomes a few batched runs, one at a time, each task delivered once", async () => {
     const clock = new FakeClock();
     const r = slowRunner(clock, 10_000);
     const q = new DeliveryQueue({ deliver: r.deliver, clock, maxPerHour: () => 20 });
@@ -47,7 +47,7 @@ describe("delivery queue (agents-and-hub §3 Deliver, Loops and storms)", () => 
     assert.ok(r.calls.slice(1).every((c) => c.tasks.length > 1), "later runs carry batches");
   });
 
-  it("HUB-QUEUE: 50 tasks written together go out in one run", async () => {
+  it("REQ-HUB-002 HUB-QUEUE: 50 tasks written together go out in one run", async () => {
     const clock = new FakeClock();
     const r = slowRunner(clock, 5000);
     const q = new DeliveryQueue({ deliver: r.deliver, clock });
@@ -63,7 +63,7 @@ describe("delivery queue (agents-and-hub §3 Deliver, Loops and storms)", () => 
     assert.match(r.calls[0]!.notification, /^Task notification: 50 new tasks arrived for qa: SOP-1 v0\.1: review, sent by claude;.* and 45 more\. You have 50 open tasks; call the qms_inbox tool/);
   });
 
-  it("HUB-QUEUE: tasks that arrive during a run are batched into the next run", async () => {
+  it("REQ-HUB-002 HUB-QUEUE: tasks that arrive during a run are batched into the next run", async () => {
     const clock = new FakeClock();
     const r = slowRunner(clock, 10_000);
     const q = new DeliveryQueue({ deliver: r.deliver, clock });
@@ -86,7 +86,7 @@ describe("delivery queue (agents-and-hub §3 Deliver, Loops and storms)", () => 
     assert.equal(r.calls[1]!.openCount, 3);
   });
 
-  it("HUB-QUEUE: a delivered task still open is not delivered again until a new task or a nudge", async () => {
+  it("REQ-HUB-002 HUB-QUEUE: a delivered task still open is not delivered again until a new task or a nudge", async () => {
     const clock = new FakeClock();
     const r = slowRunner(clock, 1000);
     const q = new DeliveryQueue({ deliver: r.deliver, clock });
@@ -119,7 +119,7 @@ describe("delivery queue (agents-and-hub §3 Deliver, Loops and storms)", () => 
     assert.deepEqual(q.nudge("nobody"), { queued: false, reason: "nobody has no open tasks" });
   });
 
-  it("HUB-QUEUE: nothing is delivered while the agent is not available; it is once it is", async () => {
+  it("REQ-HUB-002 HUB-QUEUE: nothing is delivered while the agent is not available; it is once it is", async () => {
     const clock = new FakeClock();
     const r = slowRunner(clock, 1000);
     const q = new DeliveryQueue({ deliver: r.deliver, clock });
@@ -132,7 +132,7 @@ describe("delivery queue (agents-and-hub §3 Deliver, Loops and storms)", () => 
     assert.equal(r.calls.length, 1);
   });
 
-  it("HUB-QUEUE: a run past its time limit is aborted and recorded as timed out; a runner that ignores the abort is let go after the grace", async () => {
+  it("REQ-HUB-002 HUB-QUEUE: a run past its time limit is aborted and recorded as timed out; a runner that ignores the abort is let go after the grace", async () => {
     const clock = new FakeClock();
     const log = memoryLogger();
     let aborted = 0;
@@ -164,7 +164,7 @@ describe("delivery queue (agents-and-hub §3 Deliver, Loops and storms)", () => 
     assert.equal(log.events.filter((e) => e.event === "hub_delivery_timeout").length, 2);
   });
 
-  it("HUB-QUEUE: a failed delivery is tried again after the back-off, not at once", async () => {
+  it("REQ-HUB-002 HUB-QUEUE: a failed delivery is tried again after the back-off, not at once", async () => {
     const clock = new FakeClock();
     const r = slowRunner(clock, 100, { delivered: false, exitCode: 1, error: "boom" });
     const q = new DeliveryQueue({ deliver: r.deliver, clock, retryBackoffMs: 60_000 });
@@ -176,7 +176,7 @@ describe("delivery queue (agents-and-hub §3 Deliver, Loops and storms)", () => 
     assert.equal(r.calls.length, 2);
   });
 
-  it("HUB-QUEUE: two agents scripted to bounce a document stop at 20 deliveries per hour each, with a clear log line", async () => {
+  it("REQ-HUB-002 HUB-QUEUE: two agents scripted to bounce a document stop at 20 deliveries per hour each, with a clear log line", async () => {
     const clock = new FakeClock();
     const log = memoryLogger();
     let q: DeliveryQueue | undefined;

@@ -58,7 +58,7 @@ const call = async (url: string, method = "GET", token?: string): Promise<{ stat
 };
 
 describe("hub HTTP API (agents-and-hub §3 API)", () => {
-  it("HUB-API: GET /hub/agents is for the administrator's token only (401 without a valid token, 403 for other groups)", async (t) => {
+  it("REQ-HUB-002 HUB-API: GET /hub/agents is for the administrator's token only (401 without a valid token, 403 for other groups)", async (t) => {
     const base = await serve(t, fakeHub());
     const none = await call(`${base}/hub/agents`);
     assert.equal(none.status, 401);
@@ -72,7 +72,7 @@ describe("hub HTTP API (agents-and-hub §3 API)", () => {
     assert.deepEqual(admin.body, SNAPSHOT);
   });
 
-  it("HUB-API: POST /hub/agents/NAME/{start,stop,nudge} call the hub and pass its answer on", async (t) => {
+  it("REQ-HUB-002 HUB-API: POST /hub/agents/NAME/{start,stop,nudge} call the hub and pass its answer on", async (t) => {
     const hub = fakeHub();
     const base = await serve(t, hub);
     assert.equal((await call(`${base}/hub/agents/qa/start`, "POST")).status, 401);
@@ -88,7 +88,7 @@ describe("hub HTTP API (agents-and-hub §3 API)", () => {
     assert.deepEqual(hub.calls, ["start qa", "stop qa", "nudg qa", "start nobody", "start tu ui"]);
   });
 
-  it("HUB-API: wrong methods get 405, unknown hub paths 404, other paths are left to the server, and --no-hub answers 503", async (t) => {
+  it("REQ-HUB-002 HUB-API: wrong methods get 405, unknown hub paths 404, other paths are left to the server, and --no-hub answers 503", async (t) => {
     const base = await serve(t, fakeHub());
     const get = await call(`${base}/hub/agents/qa/start`, "GET", "admin-token");
     assert.equal(get.status, 405);

@@ -34,7 +34,7 @@ async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
 }
 
 describe("inbox watcher (agents-and-hub §3 Watch)", () => {
-  it("HUB-WATCH: a task is reported once although its write fires several fs.watch events", async (t) => {
+  it("REQ-HUB-002 HUB-WATCH: a task is reported once although its write fires several fs.watch events", async (t) => {
     const p = project(t);
     const changes: InboxChange[] = [];
     // the rescan is far away, so only fs.watch can find the task in time
@@ -62,7 +62,7 @@ describe("inbox watcher (agents-and-hub §3 Watch)", () => {
     assert.equal(c.initial, false);
   });
 
-  it("HUB-WATCH: with fs.watch off (or missing an event) the periodic rescan finds new and removed tasks", async (t) => {
+  it("REQ-HUB-002 HUB-WATCH: with fs.watch off (or missing an event) the periodic rescan finds new and removed tasks", async (t) => {
     const p = project(t);
     const clock = new FakeClock();
     const changes: InboxChange[] = [];
@@ -88,7 +88,7 @@ describe("inbox watcher (agents-and-hub §3 Watch)", () => {
     assert.equal(changes.length, 3, "unchanged inboxes are not reported again");
   });
 
-  it("HUB-WATCH: tasks present at start are reported as initial; a task rewritten under the same name is new again", async (t) => {
+  it("REQ-HUB-002 HUB-WATCH: tasks present at start are reported as initial; a task rewritten under the same name is new again", async (t) => {
     const p = project(t);
     const file = path.join(p.inbox("qa"), "task-SOP-001-review-v0-1.md");
     fs.writeFileSync(file, TASK("SOP-001"));

@@ -572,15 +572,17 @@ describe("checkout transitions and withdraw (spec §12.3, §12.4)", () => {
 });
 
 describe("audit completeness (spec §12.5)", () => {
-  it("REQ-AUDIT-002: the audit module defines exactly the 16 event types", () => {
+  it("REQ-AUDIT-002: the audit module defines exactly the 16 event types, plus DISCARD (TS, qms.md §13 item 19)", () => {
     assert.deepEqual([...AUDIT_EVENTS].sort(), [
-      "APPROVE", "ASSIGN", "CHECKIN", "CHECKOUT", "CLOSE", "CREATE", "EFFECTIVE", "REJECT", "RELEASE", "RETIRE", "REVERT", "REVIEW", "ROUTE_APPROVAL", "ROUTE_REVIEW", "STATUS_CHANGE", "WITHDRAW",
+      "APPROVE", "ASSIGN", "CHECKIN", "CHECKOUT", "CLOSE", "CREATE", "DISCARD", "EFFECTIVE", "REJECT", "RELEASE", "RETIRE", "REVERT", "REVIEW", "ROUTE_APPROVAL", "ROUTE_REVIEW", "STATUS_CHANGE", "WITHDRAW",
     ]);
   });
 
-  it("REQ-AUDIT-002: an SOP retired and a CR taken through every command produce all 16 events", () => {
+  it("REQ-AUDIT-002: an SOP revised, discarded and retired and a CR taken through every command produce all 16 events and DISCARD", () => {
     const p = project();
     effectiveSop(p);
+    p.ok("claude", "checkout", "SOP-001");
+    p.ok("claude", "checkout", "SOP-001", "--discard");
     p.ok("claude", "checkout", "SOP-001");
     p.ok("claude", "route", "SOP-001", "--review");
     p.ok("qa", "review", "SOP-001", "--recommend", "--comment", "ok");

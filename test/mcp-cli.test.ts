@@ -23,6 +23,12 @@ describe("npm start: the built-in demo", () => {
     try {
       assert.match(srv.stdout(), new RegExp(`claude mcp add --transport http qms http://127\\.0\\.0\\.1:${srv.port}/mcp\\n`));
       assert.match(srv.stdout(), /built-in demo/);
+      // issue 12: the first command shows a newcomer the QMS in a browser too
+      const link = new RegExp(`Web view: http://127\\.0\\.0\\.1:${srv.port}/ui/\\n  sign in as lead \\(one-time link, 5 minutes\\): (http://127\\.0\\.0\\.1:${srv.port}/ui/login\\?code=\\S+)`).exec(srv.stdout());
+      assert.ok(link, srv.stdout());
+      const signIn = await fetch(link[1]!, { redirect: "manual" });
+      assert.equal(signIn.status, 200, "the printed sign-in link works");
+      assert.match(signIn.headers.get("set-cookie") ?? "", /HttpOnly/i);
       assert.ok(srv.url.startsWith("http://127.0.0.1:"));
       const c = await httpClient(srv.url);
       const st = await call(c, "qms_status", { doc_id: "SOP-001", user: "claude" });
@@ -71,7 +77,7 @@ describe("qms mcp command line", () => {
     try {
       assert.match(srv.stderr(), /deprecated/);
       const c = await httpClient(srv.url);
-      assert.equal((await c.listTools()).tools.length, 21);
+      assert.equal((await c.listTools()).tools.length, 22);
       await c.close();
       const { SSEClientTransport } = await import("@modelcontextprotocol/sdk/client/sse.js");
       const { Client } = await import("@modelcontextprotocol/sdk/client/index.js");

@@ -31,7 +31,7 @@ function doc(fields: Partial<OwnerMetaView> = {}): OwnerMetaView {
 const removed = (e: OwnerTaskEffects): string[] => e.remove.map((r) => r.owner).sort();
 
 describe("owner tasks (agents-and-hub §3 Owner tasks)", () => {
-  it("OWNER-TASK route_approval: all reviews recommend → the owner routes for approval, naming who caused it and the exact call", () => {
+  it("REQ-HUB-001 OWNER-TASK route_approval: all reviews recommend → the owner routes for approval, naming who caused it and the exact call", () => {
     const e = ownerTaskEffects({
       before: doc({ status: "IN_REVIEW", pending_assignees: ["qa"], review_outcomes: { tu_ui: "RECOMMEND" } }),
       after: doc({ status: "REVIEWED", pending_assignees: [], review_outcomes: { tu_ui: "RECOMMEND", qa: "RECOMMEND" } }),
@@ -49,7 +49,7 @@ describe("owner tasks (agents-and-hub §3 Owner tasks)", () => {
     assert.deepEqual(removed(e), ["claude"], "a new task replaces any older owner task of the document");
   });
 
-  it("OWNER-TASK no task while reviews are still pending", () => {
+  it("REQ-HUB-001 OWNER-TASK no task while reviews are still pending", () => {
     const e = ownerTaskEffects({
       before: doc({ status: "IN_REVIEW", pending_assignees: ["qa", "tu_ui"] }),
       after: doc({ status: "IN_REVIEW", pending_assignees: ["tu_ui"], review_outcomes: { qa: "RECOMMEND" } }),
@@ -58,7 +58,7 @@ describe("owner tasks (agents-and-hub §3 Owner tasks)", () => {
     assert.equal(e.write, undefined);
   });
 
-  it("OWNER-TASK revise: updates requested (any reviewer) → the owner checks out and revises", () => {
+  it("REQ-HUB-001 OWNER-TASK revise: updates requested (any reviewer) → the owner checks out and revises", () => {
     const e = ownerTaskEffects({
       before: doc({ status: "IN_REVIEW", pending_assignees: ["qa"], review_outcomes: { tu_ui: "UPDATES_REQUIRED" } }),
       after: doc({ status: "REVIEWED", review_outcomes: { tu_ui: "UPDATES_REQUIRED", qa: "RECOMMEND" } }),
@@ -70,7 +70,7 @@ describe("owner tasks (agents-and-hub §3 Owner tasks)", () => {
     assert.deepEqual(e.write?.next, { action: "checkout", doc_id: "SOP-001", args: { doc_id: "SOP-001" }, user: "claude" });
   });
 
-  it("OWNER-TASK revise: an approver's rejection → the owner revises", () => {
+  it("REQ-HUB-001 OWNER-TASK revise: an approver's rejection → the owner revises", () => {
     const e = ownerTaskEffects({
       before: doc({ status: "IN_APPROVAL", pending_assignees: ["qa"], review_outcomes: { qa: "RECOMMEND" } }),
       after: doc({ status: "REVIEWED", pending_assignees: [], review_outcomes: { qa: "RECOMMEND" } }),
@@ -81,7 +81,7 @@ describe("owner tasks (agents-and-hub §3 Owner tasks)", () => {
     assert.equal(e.write?.task_id, "task-SOP-001-owner_revise-v0-1");
   });
 
-  it("OWNER-TASK the owner's own withdraw (same transition as a rejection) writes nothing and removes the owner's task", () => {
+  it("REQ-HUB-001 OWNER-TASK the owner's own withdraw (same transition as a rejection) writes nothing and removes the owner's task", () => {
     const e = ownerTaskEffects({
       before: doc({ status: "IN_APPROVAL", pending_assignees: ["qa"], review_outcomes: { qa: "RECOMMEND" } }),
       after: doc({ status: "REVIEWED", review_outcomes: { qa: "RECOMMEND" } }),
@@ -91,7 +91,7 @@ describe("owner tasks (agents-and-hub §3 Owner tasks)", () => {
     assert.deepEqual(removed(e), ["claude"]);
   });
 
-  it("OWNER-TASK release: pre-approved → the owner releases (task at the new version)", () => {
+  it("REQ-HUB-001 OWNER-TASK release: pre-approved → the owner releases (task at the new version)", () => {
     const e = ownerTaskEffects({
       before: doc({ doc_id: "CR-001", executable: true, execution_phase: "pre_release", status: "IN_PRE_APPROVAL", pending_assignees: ["qa"] }),
       after: doc({ doc_id: "CR-001", executable: true, execution_phase: "pre_release", status: "PRE_APPROVED", version: "1.0" }),
@@ -103,7 +103,7 @@ describe("owner tasks (agents-and-hub §3 Owner tasks)", () => {
     assert.deepEqual(e.write?.next, { action: "release", doc_id: "CR-001", args: { doc_id: "CR-001" }, user: "claude" });
   });
 
-  it("OWNER-TASK close: post-approved → the owner closes", () => {
+  it("REQ-HUB-001 OWNER-TASK close: post-approved → the owner closes", () => {
     const e = ownerTaskEffects({
       before: doc({ doc_id: "CR-001", executable: true, execution_phase: "post_release", status: "IN_POST_APPROVAL", version: "1.1", pending_assignees: ["qa"] }),
       after: doc({ doc_id: "CR-001", executable: true, execution_phase: "post_release", status: "POST_APPROVED", version: "2.0" }),
@@ -113,7 +113,7 @@ describe("owner tasks (agents-and-hub §3 Owner tasks)", () => {
     assert.deepEqual(e.write?.next, { action: "close", doc_id: "CR-001", args: { doc_id: "CR-001" }, user: "claude" });
   });
 
-  it("OWNER-TASK post-review round recommending → route for (post-)approval", () => {
+  it("REQ-HUB-001 OWNER-TASK post-review round recommending → route for (post-)approval", () => {
     const e = ownerTaskEffects({
       before: doc({ doc_id: "CR-001", executable: true, status: "IN_POST_REVIEW", version: "1.1", pending_assignees: ["qa"] }),
       after: doc({ doc_id: "CR-001", executable: true, status: "POST_REVIEWED", version: "1.1", review_outcomes: { qa: "RECOMMEND" } }),
@@ -122,7 +122,7 @@ describe("owner tasks (agents-and-hub §3 Owner tasks)", () => {
     assert.equal(e.write?.step, "route_approval");
   });
 
-  it("OWNER-TASK a final approval to EFFECTIVE (ownership cleared) leaves no owner step and removes the old task", () => {
+  it("REQ-HUB-001 OWNER-TASK a final approval to EFFECTIVE (ownership cleared) leaves no owner step and removes the old task", () => {
     const e = ownerTaskEffects({
       before: doc({ status: "IN_APPROVAL", pending_assignees: ["qa"] }),
       after: doc({ status: "EFFECTIVE", version: "1.0", responsible_user: null }),
@@ -132,7 +132,7 @@ describe("owner tasks (agents-and-hub §3 Owner tasks)", () => {
     assert.deepEqual(removed(e), ["claude"]);
   });
 
-  it("OWNER-TASK removed when the owner acts (route for approval from REVIEWED)", () => {
+  it("REQ-HUB-001 OWNER-TASK removed when the owner acts (route for approval from REVIEWED)", () => {
     const e = ownerTaskEffects({
       before: doc({ status: "REVIEWED", review_outcomes: { qa: "RECOMMEND" } }),
       after: doc({ status: "IN_APPROVAL", pending_assignees: ["qa"], review_outcomes: { qa: "RECOMMEND" } }),
@@ -142,7 +142,7 @@ describe("owner tasks (agents-and-hub §3 Owner tasks)", () => {
     assert.deepEqual(removed(e), ["claude"]);
   });
 
-  it("OWNER-TASK removed when the step is no longer theirs: someone else checks the document out", () => {
+  it("REQ-HUB-001 OWNER-TASK removed when the step is no longer theirs: someone else checks the document out", () => {
     const e = ownerTaskEffects({
       before: doc({ status: "REVIEWED", review_outcomes: { qa: "UPDATES_REQUIRED" } }),
       after: doc({ status: "REVIEWED", responsible_user: "tu_ui" }),
@@ -152,12 +152,12 @@ describe("owner tasks (agents-and-hub §3 Owner tasks)", () => {
     assert.deepEqual(removed(e), ["claude", "tu_ui"]);
   });
 
-  it("OWNER-TASK removed when the document is deleted (cancel)", () => {
+  it("REQ-HUB-001 OWNER-TASK removed when the document is deleted (cancel)", () => {
     const e = ownerTaskEffects({ before: doc({ status: "REVIEWED" }), after: null, actor: "claude" });
     assert.deepEqual(e, { remove: [{ owner: "claude", doc_id: "SOP-001" }] });
   });
 
-  it("OWNER-TASK kept when someone else changes the document and the owner's step is still due", () => {
+  it("REQ-HUB-001 OWNER-TASK kept when someone else changes the document and the owner's step is still due", () => {
     const e = ownerTaskEffects({
       before: doc({ doc_id: "CR-001", executable: true, status: "PRE_APPROVED", version: "1.0" }),
       after: doc({ doc_id: "CR-001", executable: true, status: "PRE_APPROVED", version: "1.0" }),
@@ -166,7 +166,7 @@ describe("owner tasks (agents-and-hub §3 Owner tasks)", () => {
     assert.deepEqual(e, { remove: [] });
   });
 
-  it("OWNER-TASK no task for a hand-off to oneself (the owner's own review completes the round)", () => {
+  it("REQ-HUB-001 OWNER-TASK no task for a hand-off to oneself (the owner's own review completes the round)", () => {
     const e = ownerTaskEffects({
       before: doc({ status: "IN_REVIEW", pending_assignees: ["claude"] }),
       after: doc({ status: "REVIEWED", review_outcomes: { claude: "RECOMMEND" } }),
@@ -175,15 +175,15 @@ describe("owner tasks (agents-and-hub §3 Owner tasks)", () => {
     assert.equal(e.write, undefined);
   });
 
-  it("OWNER-TASK create (no document before) writes nothing", () => {
+  it("REQ-HUB-001 OWNER-TASK create (no document before) writes nothing", () => {
     assert.deepEqual(ownerTaskEffects({ before: null, after: doc(), actor: "claude" }), { remove: [{ owner: "claude", doc_id: "SOP-001" }] });
   });
 
-  it("OWNER-TASK the rule table covers every owner step", () => {
+  it("REQ-HUB-001 OWNER-TASK the rule table covers every owner step", () => {
     assert.deepEqual([...new Set(OWNER_RULES.map((r) => r.step))].sort(), Object.keys(OWNER_STEPS).sort());
   });
 
-  it("OWNER-TASK the task file: inbox frontmatter, document, version, step, cause and the exact tool call", () => {
+  it("REQ-HUB-001 OWNER-TASK the task file: inbox frontmatter, document, version, step, cause and the exact tool call", () => {
     const e = ownerTaskEffects({
       before: doc({ status: "IN_REVIEW", pending_assignees: ["qa"] }),
       after: doc({ status: "REVIEWED", review_outcomes: { qa: "RECOMMEND" } }),
@@ -207,7 +207,7 @@ describe("owner tasks (agents-and-hub §3 Owner tasks)", () => {
     assert.match(body, /caused by qa/);
   });
 
-  it("OWNER-TASK file names: owner tasks of exactly one document, never a child's or a review task", () => {
+  it("REQ-HUB-001 OWNER-TASK file names: owner tasks of exactly one document, never a child's or a review task", () => {
     assert.equal(ownerTaskId("CR-001", "close", "2.0"), "task-CR-001-owner_close-v2-0");
     assert.ok(isOwnerTaskFile("CR-001", "task-CR-001-owner_close-v2-0.md"));
     assert.ok(!isOwnerTaskFile("CR-001", "task-CR-001-TP-001-owner_close-v1-0.md"));
@@ -222,7 +222,7 @@ describe("owner tasks on real metadata (agents-and-hub §3, a CR through its lif
     for (const r of roots) fs.rmSync(r, { recursive: true, force: true });
   });
 
-  it("OWNER-TASK each hand-off of a real CR lifecycle yields the owner's step, and the owner's action removes it", () => {
+  it("REQ-HUB-001 OWNER-TASK each hand-off of a real CR lifecycle yields the owner's step, and the owner's action removes it", () => {
     const p = harness();
     roots.push(p.root);
     const view = (): OwnerMetaView | null => {

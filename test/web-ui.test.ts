@@ -106,7 +106,7 @@ describe("web view in a browser", { skip: haveBrowser ? false : `${CHROMIUM} mis
     dir = tempDir("qms-web-");
     root = path.join(dir, "demo");
     env = { QMS_TOKEN_STORE: path.join(dir, "store", "tokens.json"), QMS_DEMO_ROOT: root };
-    srv = await startServerProcess(["mcp", "--transport", "streamable-http", "--port", "0", "--demo"], { env });
+    srv = await startServerProcess(["mcp", "--transport", "streamable-http", "--port", "0", "--demo", "--no-hub"], { env });
     base = srv.url.replace(/\/mcp$/, "");
     const { chromium } = await import("playwright-core");
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });

@@ -1,12 +1,10 @@
 import { type Command, Option } from "commander";
-import type { ServiceResult } from "../core/result.js";
-import type { ServiceContext } from "../services/context.js";
-import { QUERIES, runAsUser, type ServiceCall } from "./queries.js";
+import { type QueryArgs, type QueryName, runAsUser, runQuery, type ServiceCall } from "./queries.js";
 import type { WriteArgs, WriteName } from "./writes.js";
 
 /** Run one service as the command's `--user` and set the exit code. */
 async function runAs(cmd: Command, call: ServiceCall): Promise<void> {
-  process.exitCode = await runAsUser((cmd.optsWithGlobals() as { user?: string }).user ?? "", call);
+  process.exitCode = await runAsUser(actingUser(cmd), call);
 }
 
 /** Run a write command through the one argument-to-service mapping (writes.ts, shared with the fast path). */
@@ -15,9 +13,40 @@ async function runWrite(cmd: Command, name: WriteName, args: WriteArgs): Promise
   await runAs(cmd, (ctx) => WRITES[name](ctx, args));
 }
 
+/** A query, as text or `--json`. */
+async function runQueryAs(cmd: Command, name: QueryName, args: QueryArgs): Promise<void> {
+  process.exitCode = await runQuery(actingUser(cmd), name, args, (cmd.opts() as { json?: boolean }).json === true);
+}
+
+/**
+ * `--user`/`-u` is accepted before the command (the program's option, or QMS_USER) and after it (the command's
+ * own): both given and different is a usage error.
+ */
+function actingUser(cmd: Command): string {
+  const own = (cmd.opts() as { user?: string }).user;
+  const program = cmd.parent;
+  const global = (program?.opts() as { user?: string } | undefined)?.user;
+  const globalFromCli = program?.getOptionValueSource("user") === "cli";
+  if (own !== undefined && globalFromCli && global !== undefined && global !== own) {
+    cmd.error(`error: --user given twice with different names ('${global}' before the command, '${own}' after it)`, { exitCode: 2, code: "qms.usage" });
+  }
+  return own ?? global ?? "";
+}
+
+/** A command line that cannot run as given: exit 2 with the usage hint, like commander's own errors. */
+function usageError(cmd: Command, message: string): never {
+  return cmd.error(`error: ${message}`, { exitCode: 2, code: "qms.usage" });
+}
+
+/** `-u, --user` on a command: the same option as before the command, for `qms review SOP-001 --user qa`. */
+function withUser(cmd: Command): Command {
+  return cmd.option("-u, --user <name>", "act as this QMS user (same as before the command)");
+}
+
 
 /** The document-control commands of spec §5, with the Python tool's exact command lines. */
 export function registerDocumentCommands(program: Command): void {
+  const first = program.commands.length;
   program
     .command("init")
     .description("create a new QMS project (templates, agents, hooks, CLAUDE.md)")
@@ -53,14 +82,21 @@ export function registerDocumentCommands(program: Command): void {
     .command("create")
     .description("create a new controlled document (checked out to you)")
     .argument("<type>", "SOP, CR, INV, TP, ER, VAR, ADD, VR, TEMPLATE or NS-RS / NS-RTM")
-    .option("--title <title>", "document title")
+    .requiredOption("--title <title>", "document title")
     .option("--parent <id>", "parent document (TP, ER, VAR, ADD, VR)")
     .option("--name <name>", "template name (TEMPLATE)")
     .action(async (type: string, opts: { title?: string; parent?: string; name?: string }, cmd: Command) => {
-      await runWrite(cmd, "create", { type, ...opts });
+      await runWrite(cmd, "create", { type, title: opts.title, parent: opts.parent, name: opts.name });
     });
 
-  writeCommand(program, "checkout", "check a document out into your workspace");
+  program
+    .command("checkout")
+    .description("check a document out into your workspace (--discard: abandon your checked-out revision draft)")
+    .argument("<doc_id>")
+    .option("--discard", "drop your checked-out N.X draft of an EFFECTIVE or IN_EXECUTION document: back to the previous version")
+    .action(async (docId: string, opts: { discard?: boolean }, cmd: Command) => {
+      await runWrite(cmd, "checkout", { docId, discard: opts.discard });
+    });
   writeCommand(program, "checkin", "check your workspace copy back in");
 
   program
@@ -69,7 +105,7 @@ export function registerDocumentCommands(program: Command): void {
     .argument("<doc_id>")
     .option("--confirm", "really delete it")
     .action(async (docId: string, opts: { confirm?: boolean }, cmd: Command) => {
-      await runWrite(cmd, "cancel", { docId, ...opts });
+      await runWrite(cmd, "cancel", { docId, confirm: opts.confirm });
     });
 
   program
@@ -80,8 +116,10 @@ export function registerDocumentCommands(program: Command): void {
     .option("--approval", "route for approval")
     .option("--assign <users...>", "assignees (default: qa)")
     .option("--retire", "approval leads to retirement (v1.0 and later)")
-    .action(async (docId: string, opts: { review?: boolean; approval?: boolean; assign?: string[]; retire?: boolean }, cmd: Command) => {
-      await runWrite(cmd, "route", { docId, ...opts });
+    .option("--allow-placeholders", "route even though template placeholders remain (recorded in the audit trail)")
+    .action(async (docId: string, opts: { review?: boolean; approval?: boolean; assign?: string[]; retire?: boolean; allowPlaceholders?: boolean }, cmd: Command) => {
+      if (opts.review === opts.approval) usageError(cmd, "say which workflow: exactly one of --review or --approval");
+      await runWrite(cmd, "route", { docId, review: opts.review, approval: opts.approval, assign: opts.assign, retire: opts.retire, allowPlaceholders: opts.allowPlaceholders });
     });
 
   program
@@ -90,7 +128,7 @@ export function registerDocumentCommands(program: Command): void {
     .argument("<doc_id>")
     .requiredOption("--assignees <users...>", "users to add")
     .action(async (docId: string, opts: { assignees: string[] }, cmd: Command) => {
-      await runWrite(cmd, "assign", { docId, ...opts });
+      await runWrite(cmd, "assign", { docId, assignees: opts.assignees });
     });
 
   program
@@ -99,9 +137,10 @@ export function registerDocumentCommands(program: Command): void {
     .argument("<doc_id>")
     .option("--recommend", "recommend approval")
     .option("--request-updates", "request updates")
-    .option("--comment <text>", "review comment (required)")
-    .action(async (docId: string, opts: { recommend?: boolean; requestUpdates?: boolean; comment?: string }, cmd: Command) => {
-      await runWrite(cmd, "review", { docId, ...opts });
+    .requiredOption("--comment <text>", "review comment")
+    .action(async (docId: string, opts: { recommend?: boolean; requestUpdates?: boolean; comment: string }, cmd: Command) => {
+      if (opts.recommend === opts.requestUpdates) usageError(cmd, "give exactly one outcome: --recommend or --request-updates");
+      await runWrite(cmd, "review", { docId, recommend: opts.recommend, requestUpdates: opts.requestUpdates, comment: opts.comment });
     });
 
   writeCommand(program, "approve", "approve a document assigned to you");
@@ -110,9 +149,9 @@ export function registerDocumentCommands(program: Command): void {
     .command("reject")
     .description("reject a document in approval")
     .argument("<doc_id>")
-    .option("--comment <text>", "why (required)")
-    .action(async (docId: string, opts: { comment?: string }, cmd: Command) => {
-      await runWrite(cmd, "reject", { docId, ...opts });
+    .requiredOption("--comment <text>", "why")
+    .action(async (docId: string, opts: { comment: string }, cmd: Command) => {
+      await runWrite(cmd, "reject", { docId, comment: opts.comment });
     });
 
   writeCommand(program, "withdraw", "take back a document you routed");
@@ -122,9 +161,9 @@ export function registerDocumentCommands(program: Command): void {
     .command("revert")
     .description("(deprecated: use checkout) return a post-reviewed document to execution")
     .argument("<doc_id>")
-    .option("--reason <text>", "why (required)")
-    .action(async (docId: string, opts: { reason?: string }, cmd: Command) => {
-      await runWrite(cmd, "revert", { docId, ...opts });
+    .requiredOption("--reason <text>", "why")
+    .action(async (docId: string, opts: { reason: string }, cmd: Command) => {
+      await runWrite(cmd, "revert", { docId, reason: opts.reason });
     });
 
   writeCommand(program, "close", "close a post-approved executable document");
@@ -132,24 +171,27 @@ export function registerDocumentCommands(program: Command): void {
 
   program
     .command("interact")
-    .description("author an interactive (VR) document step by step (not available yet)")
+    .description("author an interactive (VR) document one prompt at a time")
     .argument("<doc_id>")
-    .option("--respond [value]", "answer the current prompt")
-    .option("--file <path>", "take the answer from a file")
+    .option("--respond [value]", "answer the current prompt (with --file: take the answer from the file)")
+    .option("--file <path>", "the file whose content is the answer")
     .option("--reason <text>", "why (with --goto or --reopen)")
-    .option("--goto <prompt>", "amend an earlier answer")
+    .option("--goto <prompt>", "amend an earlier answer (e.g. objective, step_actual.2)")
     .option("--cancel-goto", "leave amendment mode")
-    .option("--reopen <loop>", "reopen a closed loop")
+    .option("--reopen <loop>", "reopen a closed loop (e.g. steps)")
     .option("--progress", "show which prompts are answered")
-    .option("--compile", "preview the compiled document")
+    .option("--compile", "preview the compiled record (writes nothing)")
     .action(async (docId: string, opts: Record<string, string | boolean | undefined>, cmd: Command) => {
       const { interact } = await import("../services/interact.js");
       const text = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
       await runAs(cmd, (ctx) =>
         interact(ctx, {
           docId,
-          respond: text(opts.respond),
+          // `--respond` without a value: the answer comes from --file (or is empty, and refused)
+          respond: opts.respond === true ? "" : text(opts.respond),
           file: text(opts.file),
+          // a person on the host names a file relative to where the command runs
+          hostDir: process.cwd(),
           reason: text(opts.reason),
           goto: text(opts.goto),
           cancelGoto: opts.cancelGoto === true,
@@ -166,39 +208,65 @@ export function registerDocumentCommands(program: Command): void {
     .argument("<doc_id>")
     .option("--draft", "read the draft")
     .option("--version <v>", "read an archived version, e.g. 1.0")
+    .option("--json", "print the text with the document's metadata as JSON")
     .action(async (docId: string, opts: { draft?: boolean; version?: string }, cmd: Command) => {
-      await runAs(cmd, (ctx) => QUERIES.read(ctx, { docId, draft: opts.draft === true, version: opts.version }));
+      await runQueryAs(cmd, "read", { docId, draft: opts.draft === true, version: opts.version });
     });
 
-  docCommand(program, "status", "show a document's workflow state", async (ctx, docId) =>
-    QUERIES.status(ctx, { docId }),
-  );
-  docCommand(program, "history", "show a document's audit trail", async (ctx, docId) =>
-    QUERIES.history(ctx, { docId }),
-  );
+  for (const [name, description] of [
+    ["status", "show a document's workflow state"],
+    ["history", "show a document's audit trail"],
+  ] as const) {
+    program
+      .command(name)
+      .description(description)
+      .argument("<doc_id>")
+      .option("--json", "print the data as JSON")
+      .action(async (docId: string, _opts: unknown, cmd: Command) => {
+        await runQueryAs(cmd, name, { docId });
+      });
+  }
 
   program
     .command("comments")
     .description("show review and rejection comments")
     .argument("<doc_id>")
     .option("--version <v>", "only comments on this version")
+    .option("--json", "print the data as JSON")
     .action(async (docId: string, opts: { version?: string }, cmd: Command) => {
-      await runAs(cmd, (ctx) => QUERIES.comments(ctx, { docId, version: opts.version }));
+      await runQueryAs(cmd, "comments", { docId, version: opts.version });
     });
 
   program
     .command("inbox")
     .description("list your review and approval tasks")
+    .option("--json", "print the data as JSON")
     .action(async (_opts: unknown, cmd: Command) => {
-      await runAs(cmd, (ctx) => QUERIES.inbox(ctx, {}));
+      await runQueryAs(cmd, "inbox", {});
     });
 
   program
     .command("workspace")
     .description("list the documents you have checked out")
+    .option("--json", "print the data as JSON")
     .action(async (_opts: unknown, cmd: Command) => {
-      await runAs(cmd, (ctx) => QUERIES.workspace(ctx, {}));
+      await runQueryAs(cmd, "workspace", {});
     });
+
+  program
+    .command("list")
+    .description("list every document: ID, type, version, status, owner, checkout holder, title (sorted by ID)")
+    .option("--type <type>", "only this document type, e.g. SOP")
+    .option("--status <status>", "only this status, e.g. EFFECTIVE")
+    .option("--owner <user>", "only documents this user owns")
+    .option("--mine", "only documents waiting for you (your review, approval or next step as owner)")
+    .option("--json", "print the data as JSON")
+    .action(async (opts: { type?: string; status?: string; owner?: string; mine?: boolean }, cmd: Command) => {
+      await runQueryAs(cmd, "list", { type: opts.type, status: opts.status, owner: opts.owner, mine: opts.mine === true });
+    });
+
+  // every document command (not init, which acts as nobody) also takes --user after the command
+  for (const cmd of program.commands.slice(first)) if (cmd.name() !== "init") withUser(cmd);
 }
 
 /** A write command whose only argument is the document ID. */
@@ -209,20 +277,5 @@ function writeCommand(program: Command, name: WriteName, description: string): v
     .argument("<doc_id>")
     .action(async (docId: string, _opts: unknown, cmd: Command) => {
       await runWrite(cmd, name, { docId });
-    });
-}
-
-function docCommand(
-  program: Command,
-  name: string,
-  description: string,
-  call: (ctx: ServiceContext, docId: string) => Promise<ServiceResult<unknown>>,
-): void {
-  program
-    .command(name)
-    .description(description)
-    .argument("<doc_id>")
-    .action(async (docId: string, _opts: unknown, cmd: Command) => {
-      await runAs(cmd, (ctx) => call(ctx, docId));
     });
 }

@@ -1,10 +1,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { refuse } from "../core/result.js";
+import { findProjectRoot } from "../store/root.js";
 import { renderResult } from "./render.js";
 
 /**
- * `qms init [--root DIR] [--yes]` (spec §2.3, REQ-INIT-009..012): resolve the root, show what will be created,
+ * `qms init [--root DIR] [--yes]` (spec §2.3, REQ-INIT-009..012): resolve the root (by default the working
+ * directory), show what will be created,
  * ask for confirmation, then create the project. Returns the exit code.
  */
 export async function runInit(opts: { root?: string; yes?: boolean }): Promise<number> {
@@ -30,7 +32,11 @@ export async function runInit(opts: { root?: string; yes?: boolean }): Promise<n
 
 type RootResolution = { root: string; createMarker: boolean } | { error: string; hint: string };
 
-/** `--root` (must exist) wins; else a `.claude-qms` marker in the parent of the working directory (REQ-INIT-010, -011). */
+/**
+ * `--root` (must exist) wins; else a `.claude-qms` marker in the parent of the working directory (REQ-INIT-010,
+ * -011, the layout with the tool checked out as `project/qms-cli/`); else the working directory itself, as
+ * a globally installed tool is expected to do — unless that lies inside another QMS project.
+ */
 export function resolveInitRoot(rootOpt: string | undefined, cwd: string, marker: string): RootResolution {
   if (rootOpt !== undefined && rootOpt !== "") {
     const root = path.resolve(cwd, rootOpt);
@@ -39,12 +45,17 @@ export function resolveInitRoot(rootOpt: string | undefined, cwd: string, marker
     }
     return { root, createMarker: true };
   }
-  const parent = path.dirname(path.resolve(cwd));
+  const here = path.resolve(cwd);
+  const parent = path.dirname(here);
   if (fs.existsSync(path.join(parent, marker))) return { root: parent, createMarker: false };
-  return {
-    error: `Don't know which directory to initialize: no --root given and no ${marker} marker in the parent directory (${parent}).`,
-    hint: `Either pass the project directory explicitly: qms init --root <DIR> (it will get a ${marker} marker), or run init from the qms-cli/ folder inside a project whose root holds a ${marker} file.`,
-  };
+  const enclosing = findProjectRoot(here);
+  if (enclosing !== undefined && enclosing !== here) {
+    return {
+      error: `${here} is inside the QMS project ${enclosing}: a project in it would hide that one from every command run below it.`,
+      hint: `Use the existing project (run qms from anywhere inside it), or initialize this directory anyway with: qms init --root ${here}`,
+    };
+  }
+  return { root: here, createMarker: false };
 }
 
 function isDir(p: string): boolean {

@@ -9,9 +9,9 @@ export async function main(argv: string[]): Promise<number> {
   const fast = process.env.QMS_CLI_FAST_PATH !== "0";
   const query = fast ? parseQuickQuery(argv, process.env.QMS_USER) : undefined;
   if (query) {
-    const { QUERIES, runAsUser } = await import("./queries.js");
-    const { name, docId = "", draft, version } = query;
-    return runAsUser(query.user, (ctx) => QUERIES[name](ctx, { docId, draft: draft === true, version }));
+    const { runQuery } = await import("./queries.js");
+    const { name, user, json, ...args } = query;
+    return runQuery(user, name, args, json === true);
   }
   const write = fast ? parseQuickWrite(argv, process.env.QMS_USER) : undefined;
   if (write) {

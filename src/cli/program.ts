@@ -12,7 +12,8 @@ export function buildProgram(): Command {
     .version(VERSION, "-V, --version")
     .addOption(new Option("-u, --user <name>", "act as this QMS user").env("QMS_USER"))
     .showHelpAfterError("(run qms --help for usage)")
-    // Global options go before the command, as in the Python tool; this keeps `read --version 1.0` for `read`.
+    // Program options end at the command (so `read --version 1.0` is read's); document commands also take
+    // their own --user after it (document-commands.ts).
     .enablePositionalOptions()
     .exitOverride();
   registerDocumentCommands(program);
@@ -25,6 +26,11 @@ export function buildProgram(): Command {
 /** Parse `argv` with the full command-line grammar and run the command; returns the exit code. */
 export async function runProgram(argv: string[]): Promise<number> {
   const program = buildProgram();
+  if (withoutGlobalOptions(argv).length === 0) {
+    // bare `qms` (or `qms --user U`): the help, as asked for, on stdout
+    program.outputHelp();
+    return 0;
+  }
   try {
     await program.parseAsync(argv, { from: "user" });
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
@@ -37,4 +43,16 @@ export async function runProgram(argv: string[]): Promise<number> {
     }
     throw err;
   }
+}
+
+/** argv without the leading global `--user` options. */
+function withoutGlobalOptions(argv: string[]): string[] {
+  let i = 0;
+  while (i < argv.length) {
+    const a = argv[i]!;
+    if (a === "-u" || a === "--user") i += 2;
+    else if (a.startsWith("--user=") || (a.startsWith("-u") && a.length > 2)) i += 1;
+    else break;
+  }
+  return argv.slice(i);
 }

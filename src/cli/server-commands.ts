@@ -15,7 +15,10 @@ export function registerServerCommands(program: Command): void {
     .option("--allow-unauthenticated", "allow --auth none on a non-loopback address (dangerous)")
     .option("--allowed-host <name>", "extra Host/Origin name to accept (repeatable)", collect)
     .option("--demo", "with no project given, serve the built-in demo project")
+    .option("--no-ui", "do not serve the web view at /ui/")
     .option("--identity-header", "with --auth none: Python-era compatibility mode trusting the X-QMS-Identity header, with identity locks")
+    .option("--no-hub", "HTTP: do not run the agent hub (no inbox watch, no deliveries; /hub/ answers 503)")
+    .addOption(new Option("--hub-mode <mode>", "HTTP: agents in containers (qms-agent-NAME), or their Claude Code on this machine (default: QMS_HUB_MODE, else container)").choices(["container", "host"]))
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const { runMcp } = await import("../mcp/run.js");
       const user = (cmd.optsWithGlobals() as { user?: string }).user;

@@ -29,6 +29,8 @@ export interface WriteArgs {
   approval?: boolean;
   retire?: boolean;
   assign?: string[];
+  allowPlaceholders?: boolean;
+  discard?: boolean;
   assignees?: string[];
   recommend?: boolean;
   requestUpdates?: boolean;
@@ -39,22 +41,21 @@ export interface WriteArgs {
 type WriteCall = (ctx: ServiceContext, a: WriteArgs) => ServiceResult<unknown> | Promise<ServiceResult<unknown>>;
 
 const id = (a: WriteArgs): string => a.docId ?? "";
-/** Exactly one of two flags, else undefined (the service then says to pick one). */
-const oneOf = <K extends string>(a: boolean | undefined, b: boolean | undefined, ka: K, kb: K): K | undefined =>
-  a && !b ? ka : b && !a ? kb : undefined;
 
 /**
  * The document-control write commands, from command-line arguments to a service call: the one mapping both the
- * full parser (document-commands.ts) and the write fast path (fast-path.ts) use.
+ * full parser (document-commands.ts, which first refuses usage errors such as no or both outcomes) and the
+ * write fast path (fast-path.ts, which takes only command lines without them) use.
  */
 export const WRITES = {
   create: (ctx, a) => create(ctx, { type: a.type ?? "", title: a.title, parent: a.parent, name: a.name }),
-  checkout: (ctx, a) => checkout(ctx, { docId: id(a) }),
+  checkout: (ctx, a) => checkout(ctx, { docId: id(a), discard: a.discard === true }),
   checkin: (ctx, a) => checkin(ctx, { docId: id(a) }),
   cancel: (ctx, a) => cancel(ctx, { docId: id(a), confirm: a.confirm === true }),
-  route: (ctx, a) => route(ctx, { docId: id(a), kind: oneOf(a.review, a.approval, "review", "approval"), assign: a.assign, retire: a.retire === true }),
+  route: (ctx, a) =>
+    route(ctx, { docId: id(a), kind: a.review ? "review" : "approval", assign: a.assign, retire: a.retire === true, allowPlaceholders: a.allowPlaceholders === true }),
   assign: (ctx, a) => assign(ctx, { docId: id(a), assignees: a.assignees ?? [] }),
-  review: (ctx, a) => review(ctx, { docId: id(a), outcome: oneOf(a.recommend, a.requestUpdates, "recommend", "request-updates"), comment: a.comment ?? "" }),
+  review: (ctx, a) => review(ctx, { docId: id(a), outcome: a.recommend ? "recommend" : "request-updates", comment: a.comment ?? "" }),
   approve: (ctx, a) => approve(ctx, { docId: id(a) }),
   reject: (ctx, a) => reject(ctx, { docId: id(a), comment: a.comment ?? "" }),
   withdraw: (ctx, a) => withdraw(ctx, { docId: id(a) }),

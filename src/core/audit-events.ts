@@ -1,4 +1,7 @@
-/** Exactly the 16 audit event types of REQ-AUDIT-002. */
+/**
+ * The 16 audit event types of REQ-AUDIT-002, plus `DISCARD` (a TS extension, qms.md §13 item 19: an abandoned
+ * revision draft).
+ */
 export const AUDIT_EVENTS = [
   "CREATE",
   "CHECKOUT",
@@ -16,6 +19,7 @@ export const AUDIT_EVENTS = [
   "RETIRE",
   "WITHDRAW",
   "STATUS_CHANGE",
+  "DISCARD",
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENTS)[number];
 

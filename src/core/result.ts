@@ -47,6 +47,7 @@ export type RefusalCode =
   | "invalid-transition"
   | "invalid-argument"
   | "approval-gate"
+  | "placeholders"
   | "already-exists"
   | "checked-out"
   | "not-checked-out"

@@ -119,10 +119,10 @@ export function containerClaudeCommand(opts: { engineCli: string; container: str
 }
 
 /** HOST MODE: the agent's Claude Code on the host, with its own config dir and working directory. */
-export function hostClaudeCommand(opts: { claudeBin?: string; configDir: string; cwd: string; env?: NodeJS.ProcessEnv; allowedTools?: readonly string[] }): (run: ClaudeRunArgs) => CommandSpec {
+export function hostClaudeCommand(opts: { claudeBin?: string; configDir: string; cwd: string; env?: NodeJS.ProcessEnv; allowedTools?: readonly string[]; extraArgs?: readonly string[] }): (run: ClaudeRunArgs) => CommandSpec {
   return (run) => ({
     cmd: opts.claudeBin ?? "claude",
-    args: claudePrintArgs(run, opts.allowedTools),
+    args: [...claudePrintArgs(run, opts.allowedTools), ...(opts.extraArgs ?? [])],
     env: { ...(opts.env ?? process.env), CLAUDE_CONFIG_DIR: opts.configDir },
     cwd: opts.cwd,
   });
@@ -135,7 +135,7 @@ export interface HeadlessRunnerOptions {
   /** "headless" (in the container) or "host" (HOST MODE); only shown. */
   mode?: "headless" | "host";
   command: (run: ClaudeRunArgs) => CommandSpec;
-  /** `.qms/run/agents/NAME`: `transcript.jsonl` and `conversation.json` live here. */
+  /** The agent's run folder (store/state-dir.ts, outside the project): `transcript.jsonl` and `conversation.json`. */
   runDir: string;
   clock?: Clock;
   logger?: Logger;

@@ -6,7 +6,7 @@ import type { DeliveryRunner } from "./delivery.js";
 import { describeTask } from "./notification.js";
 import { type ContainerState, DEFAULT_POLICY_TIMING, decidePolicy, type PolicyTiming } from "./policies.js";
 import { type DeliveryQueueOptions, type DeliveryRecord, DeliveryQueue } from "./queue.js";
-import { type InboxChange, InboxWatcher, type InboxWatcherOptions } from "./watcher.js";
+import { type InboxChange, type InboxTask, InboxWatcher, type InboxWatcherOptions } from "./watcher.js";
 
 /** What the hub needs from the container launcher (src/session), by agent name. */
 export interface ContainerControl {
@@ -204,6 +204,11 @@ export class Hub {
       owner_tasks: this.config.owner_tasks,
       agents: this.roster.map((name) => this.status(name)),
     };
+  }
+
+  /** An agent's open tasks, as the watcher last saw them. */
+  openTasks(name: string): InboxTask[] {
+    return this.watcher.openTasks(name);
   }
 
   async startAgent(name: string): Promise<HubActionResult> {

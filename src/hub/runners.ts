@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import * as path from "node:path";
+import { runDir } from "../store/state-dir.js";
 import type { Logger } from "../mcp/log.js";
 import type { Clock } from "./clock.js";
 import type { AgentSettings } from "./config.js";
@@ -16,9 +17,12 @@ import {
   InteractiveRunner,
 } from "./delivery.js";
 
-/** `.qms/run/agents/NAME`: transcript.jsonl, conversation.json (and, in HOST MODE, the Claude config). */
-export function agentRunDir(projectRoot: string, agent: string): string {
-  return path.join(projectRoot, ".qms", "run", "agents", agent);
+/**
+ * `agents/NAME` in the project's run folder (outside the project, like every run file: no container reads
+ * another agent's transcript): transcript.jsonl, conversation.json (and, in HOST MODE, the Claude config).
+ */
+export function agentRunDir(projectRoot: string, agent: string, env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(runDir(projectRoot, env), "agents", agent);
 }
 
 export interface RunnerFactoryOptions {
@@ -35,6 +39,8 @@ export interface RunnerFactoryOptions {
   hostCwd?(agent: string): string;
   /** HOST MODE: its environment (token, MCP URL, ...); default this process's. */
   hostEnv?(agent: string): NodeJS.ProcessEnv;
+  /** HOST MODE: more arguments for every run (its MCP config, its instructions). */
+  hostArgs?(agent: string): string[];
   /** `delivery: channel`: hand the text to the agent's connected `qms proxy`; false when none is connected. */
   channelEmit?(agent: string, notification: string): boolean | Promise<boolean>;
   clock?: Clock;
@@ -83,6 +89,7 @@ export function createRunnerFactory(opts: RunnerFactoryOptions): (agent: string,
                 configDir: opts.hostConfigDir?.(agent) ?? path.join(runDir, "claude-config"),
                 cwd: opts.hostCwd?.(agent) ?? opts.projectRoot,
                 ...(opts.hostEnv ? { env: opts.hostEnv(agent) } : {}),
+                ...(opts.hostArgs ? { extraArgs: opts.hostArgs(agent) } : {}),
                 ...(opts.allowedTools ? { allowedTools: opts.allowedTools } : {}),
               }),
         });

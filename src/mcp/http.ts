@@ -1,18 +1,23 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as path from "node:path";
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
 import { VERSION } from "../core/package-version.js";
 import type { TokenStore } from "../store/tokens.js";
 import { createWebUi, type WebUiOptions } from "../web/ui.js";
-import { type Caller, identityHeaders } from "./identity.js";
+import { createHostGuard } from "./host-guard.js";
+import { NO_BODY, readJsonBody, rpcError, sendJson } from "./http-json.js";
+import type { Caller } from "./identity.js";
 import type { IdentityLockRegistry } from "./identity-locks.js";
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { buildServer, type CallerRef, type ServerEnv } from "./server.js";
+import { buildServer, type ServerEnv } from "./server.js";
+import { authenticate, authHelp, authInfoFor, unauthorizedBody } from "./token-auth.js";
 
-export const MAX_BODY_BYTES = 1024 * 1024;
-export const DEFAULT_ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]", "host.docker.internal"];
+export { DEFAULT_ALLOWED_HOSTS, hostName } from "./host-guard.js";
+export { MAX_BODY_BYTES } from "./http-json.js";
+export { authHelp } from "./token-auth.js";
 
 export interface HttpOptions extends ServerEnv {
   host: string;
@@ -32,6 +37,8 @@ export interface HttpOptions extends ServerEnv {
   identityLocks?: IdentityLockRegistry;
   /** The web view at /ui/ (web spec); `false` turns it off (`--no-ui`). */
   ui?: WebUiOptions | false;
+  /** More routes (the hub's /hub/ API): answer and return true, or return false to leave the request alone. */
+  extraRoutes?: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<boolean>;
 }
 
 export interface RunningHttpServer {
@@ -40,170 +47,40 @@ export interface RunningHttpServer {
   port: number;
   /** Stop accepting, let in-flight requests finish (bounded), then resolve. */
   close(timeoutMs?: number): Promise<void>;
+  /** The web view, when it is served: one-time sign-in links. */
+  ui?: { signInLink(user: string): string };
 }
 
 const OAUTH_PATH = /^\/(\.well-known\/(oauth-protected-resource|oauth-authorization-server|openid-configuration)(\/.*)?|register)$/;
 
-
-/** The name part of a Host header value (`[::1]:8000` → `[::1]`, `Localhost:80` → `localhost`). */
-export function hostName(hostHeader: string): string {
-  const h = hostHeader.trim().toLowerCase();
-  if (h.startsWith("[")) {
-    const end = h.indexOf("]");
-    return end < 0 ? h : h.slice(0, end + 1);
-  }
-  const colon = h.indexOf(":");
-  return colon < 0 ? h : h.slice(0, colon);
-}
-
-function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  if (res.headersSent) {
-    res.end();
-    return;
-  }
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers });
-  res.end(text);
-}
-
-function rpcError(code: number, message: string): Record<string, unknown> {
-  return { jsonrpc: "2.0", error: { code, message }, id: null };
-}
-
-const NO_BODY = Symbol("no body");
-
-/** Headers whose second copy could make two checks read two different values (Node keeps only the first Host). */
-const SINGLE_VALUED_HEADERS = new Set(["host", "origin", "authorization", "x-api-key", "x-qms-identity", "x-qms-instance", "content-length"]);
-
-/** The first of `names` that `rawHeaders` carries twice, if any. */
-export function repeatedHeader(rawHeaders: readonly string[], names: ReadonlySet<string>): string | undefined {
-  const seen = new Set<string>();
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i]!.toLowerCase();
-    if (!names.has(name)) continue;
-    if (seen.has(name)) return name;
-    seen.add(name);
-  }
-  return undefined;
-}
-
-/** Read and parse a JSON body; NO_BODY means the answer (413, or a JSON-RPC parse error) was already sent. */
-async function readJsonBody(req: http.IncomingMessage, res: http.ServerResponse): Promise<unknown> {
-  const raw = await readBody(req, res);
-  if (raw === undefined) return NO_BODY;
-  try {
-    return JSON.parse(raw.toString("utf8"));
-  } catch {
-    sendJson(res, 400, rpcError(-32700, "Parse error: Invalid JSON"));
-    return NO_BODY;
-  }
-}
-
-/** Read a body of at most MAX_BODY_BYTES; `undefined` means it was too large (and a 413 was sent). */
-function readBody(req: http.IncomingMessage, res: http.ServerResponse): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers["content-length"] ?? "0");
-    const tooLarge = (): void => {
-      sendJson(res, 413, rpcError(-32600, `Request body too large: the limit is ${MAX_BODY_BYTES} bytes (1 MiB).`), { connection: "close" });
-      req.resume();
-      resolve(undefined);
-    };
-    if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) {
-      tooLarge();
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    req.on("data", (chunk: Buffer) => {
-      if (done) return;
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        done = true;
-        tooLarge();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => {
-      if (!done) {
-        done = true;
-        resolve(Buffer.concat(chunks));
-      }
-    });
-    req.on("error", (err) => {
-      if (!done) {
-        done = true;
-        reject(err);
-      }
-    });
-  });
-}
-
-/** The text a user reads when a client falls into OAuth discovery or presents no/invalid token. */
-export function authHelp(root: string, url: string): string {
-  return (
-    `This QMS MCP server does not use OAuth: it authenticates with a static token. On the host, create one with ` +
-    `'qms token create --user <name> --project-root ${root}', then configure the client to send it, e.g. ` +
-    `claude mcp add --transport http qms ${url} --header "Authorization: Bearer <token>" --header "X-API-Key: <token>"`
-  );
-}
-
 export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpServer> {
   const started = Date.now();
-  const allowed = new Set([...DEFAULT_ALLOWED_HOSTS, ...(opts.allowedHosts ?? []).map((h) => hostName(h))]);
-  if (!["0.0.0.0", "::", ""].includes(opts.host)) allowed.add(hostName(opts.host.includes(":") && !opts.host.startsWith("[") ? `[${opts.host}]` : opts.host));
+  const guard = createHostGuard(opts.host, opts.allowedHosts ?? [], opts.log);
   const projectName = path.basename(opts.project.root);
   let inflight = 0;
   let closing = false;
   let publicUrl = "";
   const sseSessions = new Map<string, SSEServerTransport>();
-  // Idle MCP servers, rebound to the caller of each request (a server serves one request at a time).
-  const pool: Array<{ server: McpServer; ref: CallerRef }> = [];
+  // Idle MCP servers: each request brings its caller as authInfo, so any idle server can serve it.
+  const pool: McpServer[] = [];
   const POOL_MAX = 64;
   const webUi = opts.ui === false ? undefined : createWebUi({ project: opts.project, tokens: opts.store, log: opts.log, ...opts.ui });
 
-  const authenticate = (req: http.IncomingMessage): Caller | { error: string } => {
-    if (opts.auth === "none") {
-      const locks = opts.identityLocks;
-      if (!locks) return { kind: "trusted", transport: "http", defaultUser: opts.defaultUser };
-      const { identity, instanceId } = identityHeaders(req.headers);
-      if (identity === undefined) return { kind: "trusted", transport: "http", defaultUser: opts.defaultUser, locks };
-      return { kind: "header", identity, instanceId, locks, defaultUser: opts.defaultUser };
+  const authOptions = { auth: opts.auth, projectRoot: opts.project.root, store: opts.store, defaultUser: opts.defaultUser, identityLocks: opts.identityLocks };
+
+  /** The request's caller, set on it as the SDK's `req.auth`; or a 401 already sent. */
+  const identify = (req: http.IncomingMessage, res: http.ServerResponse): Caller | undefined => {
+    const caller = authenticate(req, authOptions);
+    if ("error" in caller) {
+      opts.log.log("auth_failed", { reason: caller.error, path: (req.url ?? "").split("?")[0], remote: req.socket.remoteAddress ?? null });
+      sendJson(res, 401, unauthorizedBody(caller.error, opts.project.root));
+      return undefined;
     }
-    const presented: string[] = [];
-    const authz = req.headers.authorization;
-    if (typeof authz === "string") {
-      const m = /^Bearer\s+(\S+)\s*$/i.exec(authz);
-      if (m) presented.push(m[1]!);
-    }
-    const apiKey = req.headers["x-api-key"];
-    if (typeof apiKey === "string" && apiKey.trim() !== "") presented.push(apiKey.trim());
-    if (presented.length === 0) return { error: "missing token" };
-    const store = opts.store;
-    if (!store) return { error: "no token store" };
-    let match: { user: string; label: string } | undefined;
-    for (const t of presented) {
-      const e = store.verify(opts.project.root, t);
-      if (!e) continue;
-      if (match && match.user !== e.user) return { error: "tokens of two different users" };
-      match = { user: e.user, label: e.label };
-    }
-    if (!match) return { error: "invalid token" };
-    return { kind: "token", user: match.user, label: match.label };
+    (req as http.IncomingMessage & { auth?: AuthInfo }).auth = authInfoFor(caller);
+    return caller;
   };
 
-  const unauthorized = (res: http.ServerResponse, reason: string, req: http.IncomingMessage): void => {
-    opts.log.log("auth_failed", { reason, path: (req.url ?? "").split("?")[0], remote: req.socket.remoteAddress ?? null });
-    const what = reason === "missing token" ? "no token was sent" : reason === "invalid token" ? "the token sent is not valid for this project (revoked, mistyped, or made for another project)" : reason;
-    sendJson(res, 401, {
-      error: "unauthorized",
-      reason,
-      message: `QMS MCP server: ${what}. Create a token on the host with 'qms token create --user <name> --project-root ${opts.project.root}' and configure the client to send it as 'Authorization: Bearer <token>' (and 'X-API-Key: <token>'). This server does not use OAuth.`,
-    });
-  };
-
-  const handleMcpPost = async (req: http.IncomingMessage, res: http.ServerResponse, caller: Caller): Promise<void> => {
+  const handleMcpPost = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const body = await readJsonBody(req, res);
     if (body === NO_BODY) return;
     if (body === null || typeof body !== "object" || (Array.isArray(body) && body.length === 0)) {
@@ -211,24 +88,18 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
       return;
     }
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-    let entry = pool.pop();
-    if (entry) entry.ref.current = caller;
-    else {
-      const ref: CallerRef = { current: caller };
-      entry = { server: buildServer(opts, ref), ref };
-    }
-    const taken = entry;
+    const taken = pool.pop() ?? buildServer(opts);
     res.on("close", () => {
       // Reuse only after a complete answer: an aborted request may still have a handler running.
       const reusable = res.writableFinished;
-      void taken.server.close().then(
+      void taken.close().then(
         () => {
           if (reusable && pool.length < POOL_MAX && !closing) pool.push(taken);
         },
         () => undefined,
       );
     });
-    await taken.server.connect(transport);
+    await taken.connect(transport);
     await transport.handleRequest(req, res, body);
   };
 
@@ -238,34 +109,14 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
     const pathname = q < 0 ? url : url.slice(0, q);
     const method = req.method ?? "GET";
 
-    const repeated = repeatedHeader(req.rawHeaders, SINGLE_VALUED_HEADERS);
-    if (repeated) {
-      opts.log.log("header_repeated", { header: repeated });
-      sendJson(res, 400, rpcError(-32600, `Bad request: the ${repeated} header is sent more than once; send it once.`));
+    const verdict = guard(req);
+    if (!verdict.ok) {
+      sendJson(res, verdict.status, rpcError(verdict.status === 400 ? -32600 : -32000, verdict.message));
       return;
-    }
-    const host = req.headers.host;
-    if (typeof host !== "string" || !allowed.has(hostName(host))) {
-      opts.log.log("host_rejected", { host: typeof host === "string" ? host.slice(0, 100) : null });
-      sendJson(res, 403, rpcError(-32000, `Invalid Host header: ${String(host).slice(0, 100)} is not allowed (start the server with --allowed-host NAME to allow it).`));
-      return;
-    }
-    const origin = req.headers.origin;
-    if (typeof origin === "string") {
-      let ok = false;
-      try {
-        ok = allowed.has(hostName(new URL(origin).host));
-      } catch {
-        ok = false;
-      }
-      if (!ok) {
-        opts.log.log("origin_rejected", { origin: origin.slice(0, 100) });
-        sendJson(res, 403, rpcError(-32000, `Invalid Origin header: ${origin.slice(0, 100)} is not allowed.`));
-        return;
-      }
     }
 
     if (webUi && (await webUi.handle(req, res))) return;
+    if (opts.extraRoutes && (await opts.extraRoutes(req, res))) return;
     if (pathname === "/healthz") {
       sendJson(res, 200, { name: "qms", version: VERSION, project: projectName, uptime_s: Math.round((Date.now() - started) / 1000) });
       return;
@@ -279,20 +130,13 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
         sendJson(res, 405, rpcError(-32000, "Method not allowed: this server is stateless; use POST /mcp."), { allow: "POST" });
         return;
       }
-      const caller = authenticate(req);
-      if ("error" in caller) {
-        unauthorized(res, caller.error, req);
-        return;
-      }
-      await handleMcpPost(req, res, caller);
+      if (!identify(req, res)) return;
+      await handleMcpPost(req, res);
       return;
     }
     if (opts.legacySse && pathname === "/sse" && method === "GET") {
-      const caller = authenticate(req);
-      if ("error" in caller) {
-        unauthorized(res, caller.error, req);
-        return;
-      }
+      const caller = identify(req, res);
+      if (!caller) return;
       const transport = new SSEServerTransport("/messages", res);
       sseSessions.set(transport.sessionId, transport);
       res.on("close", () => sseSessions.delete(transport.sessionId));
@@ -300,11 +144,7 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
       return;
     }
     if (opts.legacySse && pathname === "/messages" && method === "POST") {
-      const caller = authenticate(req);
-      if ("error" in caller) {
-        unauthorized(res, caller.error, req);
-        return;
-      }
+      if (!identify(req, res)) return;
       const sid = new URLSearchParams(q < 0 ? "" : url.slice(q + 1)).get("sessionId") ?? "";
       const transport = sseSessions.get(sid);
       if (!transport) {
@@ -361,5 +201,6 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
     server.closeAllConnections();
     await closed;
   };
-  return { server, url: publicUrl, port, close };
+  const base = publicUrl.replace(/\/mcp$/, "");
+  return { server, url: publicUrl, port, close, ...(webUi ? { ui: { signInLink: (user: string) => webUi.createLoginLink(user, base).url } } : {}) };
 }

@@ -9,6 +9,7 @@ import { startHttpServer } from "./http.js";
 import { type Logger, stderrLogger } from "./log.js";
 import { catchStopSignals, type StopSignals } from "./stop-signals.js";
 import { buildServer } from "./server.js";
+import { createServerHub, type ServerHub } from "../hub/server-hook.js";
 
 export interface McpCliOptions {
   transport?: string;
@@ -20,8 +21,13 @@ export interface McpCliOptions {
   allowedHost?: string[];
   demo?: boolean;
   identityHeader?: boolean;
+  /** `--no-ui`: do not serve the web view. */
+  ui?: boolean;
   /** Global `--user`: identity for resources/prompts without a token. */
   user?: string;
+  /** `--no-hub` sets it false; `--hub-mode container|host` (agents-and-hub §3, §4). */
+  hub?: boolean;
+  hubMode?: string;
 }
 
 const TRANSPORTS = ["stdio", "streamable-http", "http", "sse"] as const;
@@ -136,6 +142,12 @@ async function serve(opts: McpCliOptions, log: Logger, signals: StopSignals): Pr
   if (locks) log.log("identity_header_mode", { ttl_s: locks.ttlMs / 1000, message: "X-QMS-Identity compatibility mode: the header is trusted, identities are locked per container instance" });
 
   let running: Awaited<ReturnType<typeof startHttpServer>>;
+  let hub: ServerHub;
+  try {
+    hub = createServerHub({ project, log, store, enabled: opts.hub !== false, mode: opts.hubMode });
+  } catch (err) {
+    return die((err as Error).message);
+  }
   try {
     running = await startHttpServer({
       project,
@@ -149,13 +161,21 @@ async function serve(opts: McpCliOptions, log: Logger, signals: StopSignals): Pr
       allowedHosts: opts.allowedHost ?? [],
       defaultUser: opts.user,
       legacySse: transport === "sse",
+      ...(opts.ui === false ? { ui: false as const } : {}),
       ...(locks ? { identityLocks: locks } : {}),
+      extraRoutes: hub.routes,
+      ...(hub.ui ? { ui: hub.ui } : {}),
     });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return die(code === "EADDRINUSE" ? `port ${portNum} on ${host} is already in use.` : `cannot listen on ${host}:${portNum}: ${(err as Error).message}`);
+    if (code === "EADDRINUSE") {
+      const holder = await portHolder(host, portNum);
+      return die(`port ${portNum} on ${host} is already in use: ${holder.who}.`, `${holder.hint}Pick another port with --port, e.g. qms mcp --transport ${transport} --port ${portNum + 2} (npm start -- --port ${portNum + 2}).`);
+    }
+    return die(`cannot listen on ${host}:${portNum}: ${(err as Error).message}`);
   }
   log.log("listening", { transport, url: running.url, project: project.root, auth, demo: resolved.demo, pid: process.pid });
+  await hub.start(running.url);
   const lines = [
     `QMS MCP server listening on ${running.url}`,
     `  project: ${project.root}${resolved.demo ? " (built-in demo)" : ""}`,
@@ -170,11 +190,20 @@ async function serve(opts: McpCliOptions, log: Logger, signals: StopSignals): Pr
   ];
   if (auth === "token") lines.push(`  (QMS_TOKEN from: qms token create --user <name> --project-root ${project.root})`);
   else lines.push("  Tools then take user=<name>, e.g. user='claude' (administrator) or user='qa' (quality).");
+  if (running.ui) {
+    const web = running.url.replace(/\/mcp$/, "/ui/");
+    lines.push(
+      resolved.demo
+        ? `Web view: ${web}\n  sign in as lead (one-time link, 5 minutes): ${running.ui.signInLink("lead")}`
+        : `Web view: ${web} (sign in with a one-time link: qms ui --user <name>)`,
+    );
+  }
   lines.push("Stop with Ctrl-C.");
   process.stdout.write(`${lines.join("\n")}\n`);
 
   const signal = await signals.requested;
   log.log("shutdown", { signal });
+  await hub.stop();
   await running.close();
   log.log("stopped", {});
   return 0;
@@ -190,4 +219,23 @@ function stdinClosed(server: ReturnType<typeof buildServer>): Promise<"eof"> {
     };
     process.stdin.once("end", () => resolve("eof"));
   });
+}
+
+/** Who holds a port we could not bind: a QMS server (its /healthz says so, with its project) or another program. */
+async function portHolder(host: string, port: number): Promise<{ who: string; hint: string }> {
+  const probeHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+  const url = `http://${probeHost.includes(":") ? `[${probeHost}]` : probeHost}:${port}/healthz`;
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(1500), headers: { accept: "application/json" } });
+    const body = (await res.json().catch(() => undefined)) as Record<string, unknown> | undefined;
+    if (res.ok && body && body.name === "qms") {
+      return {
+        who: `a QMS MCP server already serves it (version ${String(body.version ?? "?")}, project ${String(body.project ?? "?")}, up ${String(body.uptime_s ?? "?")} s)`,
+        hint: `Use that server (health: ${url}), or stop it first (qms session down, if qms session up started it; else Ctrl-C in its terminal). `,
+      };
+    }
+    return { who: `another program answers there (GET /healthz gave HTTP ${res.status}), not a QMS server`, hint: "" };
+  } catch {
+    return { who: "another program holds it (it does not answer HTTP /healthz)", hint: "" };
+  }
 }

@@ -14,7 +14,9 @@ import { read } from "../services/read.js";
 import { status } from "../services/status.js";
 import type { Project } from "../store/project.js";
 import { findUser } from "../store/users.js";
+import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
 import { type Caller, type Resolved, resolveReaderUser, resolveToolUser } from "./identity.js";
+import { callerOf } from "./token-auth.js";
 import type { Logger } from "./log.js";
 import { NOOP_TOOL, TOOLS, type ToolDef, toolSchema } from "./tools.js";
 
@@ -132,17 +134,20 @@ function logIdentity(env: ServerEnv, caller: Caller, who: Resolved, via: string)
   }
 }
 
-/** Lets a pooled server serve a different caller on each request (one request at a time). */
-export interface CallerRef {
-  current: Caller;
-}
+/** The caller of one request: its `authInfo` (set per HTTP request by token-auth), else the server's own. */
+type CallerFor = (extra: { authInfo?: AuthInfo }) => Caller;
 
 /**
- * One MCP server bound to a caller (stdio: one per process) or to a caller reference (HTTP: servers are
- * pooled and rebound per request, because building one with its 21 tools costs more than the call itself).
+ * One MCP server. Over HTTP each request carries its caller as `authInfo` (so idle servers are pooled and
+ * serve any caller: building one with its 21 tools costs more than the call itself); over stdio the process
+ * has one caller, `fallback`.
  */
-export function buildServer(env: ServerEnv, who: Caller | CallerRef): McpServer {
-  const ref: CallerRef = "current" in who ? who : { current: who };
+export function buildServer(env: ServerEnv, fallback?: Caller): McpServer {
+  const callerFor: CallerFor = (extra) => {
+    const caller = callerOf(extra.authInfo) ?? fallback;
+    if (!caller) throw new McpError(ErrorCode.InternalError, "No caller identity on this request.");
+    return caller;
+  };
   const server = new McpServer(
     { name: "qms", title: "QMS document control", version: VERSION },
     { instructions: SERVER_INSTRUCTIONS, capabilities: { logging: {} } },
@@ -158,17 +163,17 @@ export function buildServer(env: ServerEnv, who: Caller | CallerRef): McpServer 
         outputSchema: OUTPUT_SCHEMA,
         annotations: { title: tool.title, readOnlyHint: tool.readOnly, destructiveHint: tool.destructive === true, openWorldHint: false },
       },
-      (args: Record<string, unknown>) => runTool(env, ref.current, tool, args),
+      (args: Record<string, unknown>, extra: { authInfo?: AuthInfo }) => runTool(env, callerFor(extra), tool, args),
     );
   }
-  registerResources(server, env, ref);
-  registerPrompts(server, env, ref);
+  registerResources(server, env, callerFor);
+  registerPrompts(server, env, callerFor);
   return server;
 }
 
-function readerContext(env: ServerEnv, ref: CallerRef, argUser?: string): ServiceContext {
-  const who = resolveReaderUser(ref.current, argUser);
-  logIdentity(env, ref.current, who, "resource");
+function readerContext(env: ServerEnv, caller: Caller, argUser?: string): ServiceContext {
+  const who = resolveReaderUser(caller, argUser);
+  logIdentity(env, caller, who, "resource");
   if (!who.ok) throw new McpError(ErrorCode.InvalidParams, mcpRefusalText(who.refusal));
   return { project: env.project, user: who.user, now: env.now ? env.now() : new Date() };
 }
@@ -178,13 +183,13 @@ function textOrThrow(result: ServiceResult<unknown>): string {
   return result.lines.join("\n");
 }
 
-function registerResources(server: McpServer, env: ServerEnv, caller: CallerRef): void {
+function registerResources(server: McpServer, env: ServerEnv, callerFor: CallerFor): void {
   server.registerResource(
     "document",
     new ResourceTemplate("qms://documents/{doc_id}", { list: undefined }),
     { title: "QMS document", description: "A controlled document: the effective version, or the draft if it has never been effective.", mimeType: "text/markdown" },
-    async (uri, vars) => {
-      const ctx = readerContext(env, caller);
+    async (uri, vars, extra) => {
+      const ctx = readerContext(env, callerFor(extra));
       const id = decodeDocId(vars.doc_id);
       let result = await read(ctx, { docId: id, draft: false });
       if (!result.ok) {
@@ -198,8 +203,8 @@ function registerResources(server: McpServer, env: ServerEnv, caller: CallerRef)
     "document-draft",
     new ResourceTemplate("qms://documents/{doc_id}/draft", { list: undefined }),
     { title: "QMS document draft", description: "The current draft of a controlled document.", mimeType: "text/markdown" },
-    async (uri, vars) => {
-      const ctx = readerContext(env, caller);
+    async (uri, vars, extra) => {
+      const ctx = readerContext(env, callerFor(extra));
       const id = decodeDocId(vars.doc_id);
       return { contents: [{ uri: uri.href, mimeType: "text/markdown", text: textOrThrow(await read(ctx, { docId: id, draft: true })) }] };
     },
@@ -208,14 +213,14 @@ function registerResources(server: McpServer, env: ServerEnv, caller: CallerRef)
     "inbox",
     "qms://inbox",
     { title: "My QMS inbox", description: "Your pending review and approval tasks.", mimeType: "text/plain" },
-    async (uri) => {
-      const ctx = readerContext(env, caller);
+    async (uri, extra) => {
+      const ctx = readerContext(env, callerFor(extra));
       return { contents: [{ uri: uri.href, mimeType: "text/plain", text: textOrThrow(await inbox(ctx)) }] };
     },
   );
 }
 
-function registerPrompts(server: McpServer, env: ServerEnv, caller: CallerRef): void {
+function registerPrompts(server: McpServer, env: ServerEnv, callerFor: CallerFor): void {
   for (const kind of ["review", "approval"] as const) {
     server.registerPrompt(
       `${kind}-checklist`,
@@ -224,8 +229,8 @@ function registerPrompts(server: McpServer, env: ServerEnv, caller: CallerRef): 
         description: `The checklist a ${kind === "review" ? "reviewer" : "approver"} works through for a document (the same text as the inbox task).`,
         argsSchema: { doc_id: z.string().max(200).describe("Document ID, e.g. SOP-001"), user: z.string().max(200).optional().describe(USER_ARG) },
       },
-      async (args) => {
-        const ctx = readerContext(env, caller, args.user);
+      async (args, extra) => {
+        const ctx = readerContext(env, callerFor(extra), args.user);
         const st = status(ctx, { docId: args.doc_id });
         if (!st.ok) throw new McpError(ErrorCode.InvalidParams, mcpRefusalText(st));
         const d = st.data;

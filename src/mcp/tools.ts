@@ -22,9 +22,10 @@ import { status } from "../services/status.js";
 import { withdraw } from "../services/withdraw.js";
 import { workspace } from "../services/workspace.js";
 import { interact as interactService } from "../services/interact.js";
+import { list } from "../services/list.js";
 
 /**
- * The 21 tools of qms.md §10.3: same names and parameters as the Python server. Each one only maps its
+ * The 21 tools of qms.md §10.3 (same names and parameters as the Python server) plus `qms_list` (TS). Each one only maps its
  * arguments onto a service call; every rule lives in the services (the CLI calls the same functions).
  */
 
@@ -85,6 +86,20 @@ export const TOOLS: readonly ToolDef[] = [
     call: (ctx) => workspace(ctx),
   },
   {
+    name: "qms_list",
+    title: "List documents",
+    description:
+      "List every document of the project with ID, type, version, status, owner, checkout holder and title, sorted by ID; optionally only one type, status or owner, or only those waiting for you (mine=true) (qms list).",
+    fields: shape({
+      type: opt("Only this document type, e.g. SOP, CR"),
+      status: opt("Only this status, e.g. DRAFT, EFFECTIVE, IN_REVIEW"),
+      owner: opt("Only documents whose owner (responsible user) is this user"),
+      mine: z.boolean().optional().describe("Only documents waiting for you: a review or approval assigned to you, or your next step as owner"),
+    }),
+    readOnly: true,
+    call: (ctx, a) => list(ctx, { type: given(a.type), status: given(a.status), owner: given(a.owner), mine: a.mine === true }),
+  },
+  {
     name: "qms_status",
     title: "Document status",
     description: "Show a document's workflow state: version, status, owner, pending reviewers or approvers (qms status).",
@@ -133,10 +148,11 @@ export const TOOLS: readonly ToolDef[] = [
   {
     name: "qms_checkout",
     title: "Check out",
-    description: "Check a document out into your workspace to edit it (qms checkout).",
-    fields: docOnly,
+    description:
+      "Check a document out into your workspace to edit it (qms checkout). discard=true instead abandons your checked-out revision draft of an EFFECTIVE or IN_EXECUTION document: back to the previous version (qms checkout --discard).",
+    fields: shape({ doc_id: docId, discard: z.boolean().optional().describe("Abandon your checked-out revision draft (N.X of an EFFECTIVE or IN_EXECUTION document)") }),
     readOnly: false,
-    call: (ctx, a) => checkout(ctx, { docId: a.doc_id }),
+    call: (ctx, a) => checkout(ctx, { docId: a.doc_id, discard: a.discard === true }),
   },
   {
     name: "qms_checkin",
@@ -163,9 +179,10 @@ export const TOOLS: readonly ToolDef[] = [
       doc_id: docId,
       route_type: z.enum(["review", "approval"]).describe("review or approval"),
       retire: z.boolean().optional().describe("Approval leads to retirement (v1.0 and later)"),
+      allow_placeholders: z.boolean().optional().describe("Route even though template placeholders ({{...}}, [UPPERCASE]) remain; recorded in the audit trail"),
     }),
     readOnly: false,
-    call: (ctx, a) => route(ctx, { docId: a.doc_id, kind: a.route_type, retire: a.retire === true }),
+    call: (ctx, a) => route(ctx, { docId: a.doc_id, kind: a.route_type, retire: a.retire === true, allowPlaceholders: a.allow_placeholders === true }),
   },
   {
     name: "qms_assign",
@@ -239,17 +256,17 @@ export const TOOLS: readonly ToolDef[] = [
     name: "qms_interact",
     title: "Interact (VR)",
     description:
-      "Work through an interactive (VR) document: respond to the current prompt, go to a step, reopen, show progress or compile (qms interact).",
+      "Author an interactive document (VR) one prompt at a time (qms interact). Without flags: the current prompt and its guidance. respond answers it (a gate: yes or no); file takes the answer from a file in your workspace; goto + reason amends an earlier answer; cancel_goto leaves amendment mode; reopen + reason reopens a closed loop; progress lists every prompt; compile previews the record. One action per call, by priority progress > compile > cancel_goto > goto > reopen > respond. progress and compile work for any user (from the checked-in record unless you hold the checkout).",
     fields: shape({
       doc_id: docId,
-      respond: z.string().max(100000).optional(),
-      file: opt("File whose content is the response"),
-      reason: z.string().max(20000).optional(),
-      goto: opt("Step to go to"),
-      cancel_goto: z.boolean().optional(),
-      reopen: opt("Step to reopen"),
-      progress: z.boolean().optional(),
-      compile: z.boolean().optional(),
+      respond: z.string().max(1_000_000).optional().describe("The answer to the current prompt (a gate takes yes or no)"),
+      file: z.string().max(1000).optional().describe("A file in your workspace, relative to it, whose content is the answer (e.g. step output)"),
+      reason: z.string().max(20000).optional().describe("Why (required with goto and reopen)"),
+      goto: opt("An answered prompt to amend, e.g. objective or step_actual.2"),
+      cancel_goto: z.boolean().optional().describe("Leave amendment mode without recording"),
+      reopen: opt("A closed loop to reopen, e.g. steps"),
+      progress: z.boolean().optional().describe("List every prompt, answered or not"),
+      compile: z.boolean().optional().describe("Preview the compiled record (writes nothing)"),
     }),
     readOnly: false,
     call: async (ctx, a) => interact(ctx, a),
@@ -278,6 +295,7 @@ export const NOOP_TOOL: ToolDef = {
 function interact(ctx: ServiceContext, a: ToolArgs): ServiceResult<unknown> {
   return interactService(ctx, {
     docId: a.doc_id,
+    // an empty respond means "not given", except beside a file (the answer is the file's content)
     respond: given(a.respond),
     file: given(a.file),
     reason: given(a.reason),

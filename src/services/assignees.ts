@@ -3,7 +3,8 @@ import { ASSIGNABLE_GROUPS } from "../core/permissions.js";
 import { fail } from "../core/result.js";
 import type { RouteKind } from "../core/transitions.js";
 import type { Project } from "../store/project.js";
-import { findUser } from "../store/users.js";
+import { findUser, listUsers } from "../store/users.js";
+import { didYouMean, listWhenFew } from "../core/did-you-mean.js";
 
 /** Validate assignees against the registry and the workflow kind (REQ-SEC-007); duplicates collapse. */
 export function validateAssignees(project: Project, names: readonly unknown[], kind: RouteKind): string[] {
@@ -16,7 +17,11 @@ export function validateAssignees(project: Project, names: readonly unknown[], k
     const user = name === "" ? undefined : findUser(project, name);
     if (!user) {
       const shown = name.length > 40 ? `${name.slice(0, 40)}…` : name;
-      fail("unknown-user", `Cannot assign unknown user '${shown}'.`, step("user", undefined, { args: { list: true }, lead: "List users with" }));
+      const known = listUsers(project).map((u) => u.name);
+      const guess = didYouMean(name, known);
+      fail("unknown-user", `Cannot assign unknown user '${shown}'.${guess ? ` ${guess}` : ""}`, step("user", undefined, { args: { list: true }, lead: "List users with" }), {
+        details: [listWhenFew("Known users", known)].filter((l) => l !== ""),
+      });
     }
     if (!allowed.includes(user.group)) {
       fail(

@@ -1,9 +1,8 @@
 import type { AuditEvent } from "../core/audit-events.js";
-import { fail, type ServiceResult, success } from "../core/result.js";
+import { type ServiceResult, success } from "../core/result.js";
 import { REVIEW_STATES } from "../core/statuses.js";
-import { isVersionString } from "../core/version.js";
+import { checkVersionArg } from "./validation.js";
 import { authorize, runService, type ServiceContext } from "./context.js";
-import { step } from "../core/next.js";
 
 export interface CommentEntry {
   version: string;
@@ -30,10 +29,7 @@ export function comments(ctx: ServiceContext, input: { docId: string; version?: 
   return runService(() => {
     const { project } = authorize(ctx, "comments");
     const version = input.version;
-    if (version !== undefined && (typeof version !== "string" || !isVersionString(version))) {
-      const shown = typeof version === "string" ? JSON.stringify(version.length > 40 ? `${version.slice(0, 40)}…` : version) : String(version);
-      fail("invalid-argument", `Invalid version ${shown}: a version looks like 1.0 or 0.2.`, step("history", "<DOC_ID>", { lead: "See the versions of a document with" }));
-    }
+    checkVersionArg(version);
     const { doc, meta } = project.load(input.docId);
     const events = project.readAudit(doc) ?? [];
 

@@ -5,6 +5,7 @@ import type { DocChange } from "../store/change.js";
 import type { LoadedDoc } from "../store/documents.js";
 import { Project } from "../store/project.js";
 import { type KnownUser, requireUser } from "../store/users.js";
+import { addOwnerTaskEffects } from "./owner-tasks.js";
 
 /** Who acts, on which project, when. Adapters build it; services never read argv, env or the clock. */
 export interface ServiceContext {
@@ -34,6 +35,35 @@ export function runService<T>(body: () => ServiceResult<T>): ServiceResult<T> {
     if (err instanceof RefusalError) return err.refusal;
     throw err;
   }
+}
+
+export interface DocWork<P> {
+  actor: Actor;
+  project: Project;
+  me: string;
+  loaded: LoadedDoc;
+  /** What `prepare` returned (arguments checked before the project is locked). */
+  input: P;
+}
+
+/**
+ * The shape of every operation on one document: check the caller's group, check the arguments, then — under
+ * the project's write lock — load the document and run the operation's body.
+ */
+export function changeDoc<T, P = undefined>(
+  ctx: ServiceContext,
+  action: Action,
+  docId: unknown,
+  body: (work: DocWork<NoInfer<P>>) => ServiceResult<T>,
+  prepare?: (actor: Actor) => P,
+  gate: (ctx: ServiceContext, action: Action) => Actor = authorize,
+): ServiceResult<T> {
+  return runService(() => {
+    const actor = gate(ctx, action);
+    const input = prepare ? prepare(actor) : (undefined as P);
+    const { project } = actor;
+    return project.mutate(() => body({ actor, project, me: actor.user.name, loaded: project.load(docId), input }));
+  });
 }
 
 /** Identify the caller and check the group part of the permission table (REQ-SEC-002, -006). */
@@ -78,7 +108,11 @@ export function requireDocPermission(actor: Actor, action: Action, loaded: Loade
   }
 }
 
-/** Apply a change as the acting user: the audit events carry `via` when the action came from the web view. */
+/**
+ * Apply a change as the acting user: the audit events carry `via` when the action came from the web view, and
+ * (with `owner_tasks: true`) the owner's task of the transition is written or removed with it.
+ */
 export function applyAs(actor: Actor, change: DocChange): void {
+  addOwnerTaskEffects(actor, change);
   actor.project.apply(change, { now: actor.now, ...(actor.via ? { via: actor.via } : {}) });
 }

@@ -7,8 +7,10 @@ import { step } from "../core/next.js";
 import { auditEvent, newChange } from "../store/change.js";
 import type { Project } from "../store/project.js";
 import { applyAs, authorize, runService, type ServiceContext } from "./context.js";
+import { newInteractiveDocument } from "./interactive.js";
 import { newDocumentContent } from "./templates.js";
 import { checkTextArg } from "./validation.js";
+import { didYouMean } from "../core/did-you-mean.js";
 
 export interface CreateInput {
   type: string;
@@ -53,7 +55,9 @@ export function create(ctx: ServiceContext, input: CreateInput): ServiceResult<C
       const vr = spec.attachment === true;
       const version = vr ? "1.0" : "0.1";
       const status = vr ? "IN_EXECUTION" : "DRAFT";
-      const { content } = newDocumentContent(project, doc.typeKey, doc.id, title);
+      // an interactive document (VR): the draft is the compiled empty record, the workspace gets a session (spec §9.2)
+      const interactive = spec.interactive && parent ? newInteractiveDocument(project, doc.id, parent.id, title) : undefined;
+      const content = interactive?.draft ?? newDocumentContent(project, doc.typeKey, doc.id, title).content;
       const meta: DocMeta = {
         doc_id: doc.id,
         doc_type: doc.typeKey,
@@ -70,7 +74,8 @@ export function create(ctx: ServiceContext, input: CreateInput): ServiceResult<C
       const change = newChange(doc);
       change.draft = content;
       change.meta = meta;
-      change.workspace.push({ user: actor.user.name, text: content });
+      change.workspace.push({ user: actor.user.name, text: interactive?.placeholder ?? content });
+      if (interactive) change.sessions = [{ user: actor.user.name, text: interactive.session }];
       auditEvent(change, "CREATE", actor.user.name, version, { title });
       applyAs(actor, change);
       const workspacePath = project.users.relative(project.users.workspaceFile(actor.user.name, doc.id));
@@ -90,7 +95,7 @@ export function create(ctx: ServiceContext, input: CreateInput): ServiceResult<C
         `Workspace: ${data.workspace_path}`,
         `Responsible: ${actor.user.name}`,
         "",
-      ], { next: [step("checkin", doc.id, { lead: "Edit the workspace copy, then" })] });
+      ], { next: [interactive ? step("interact", doc.id, { lead: "Answer its first prompt with" }) : step("checkin", doc.id, { lead: "Edit the workspace copy, then" })] });
     });
   });
 }
@@ -113,7 +118,13 @@ function resolveType(project: Project, typeKey: string): DocTypeSpec {
   const ns = sdlc ? project.namespaces()[sdlc[1]!] : undefined;
   if (sdlc && ns && (SDLC_KINDS as readonly string[]).includes(sdlc[2]!)) return sdlcTypeSpec(sdlc[1]!, sdlc[2]!, ns.path);
   const shown = typeKey.length > 40 ? `${typeKey.slice(0, 40)}…` : typeKey;
-  fail("invalid-type", `Unknown document type '${shown}'. Valid types: ${creatableTypeKeys(project.namespaces()).join(", ")}.`, step("namespace", undefined, { args: { add: "NAME" }, lead: "Register an SDLC namespace with" }));
+  const valid = creatableTypeKeys(project.namespaces());
+  const guess = didYouMean(typeKey, valid);
+  fail(
+    "invalid-type",
+    `Unknown document type '${shown}'.${guess ? ` ${guess}` : ""} Valid types: ${valid.join(", ")}.`,
+    sdlc ? step("namespace", undefined, { args: { add: sdlc[1]! }, lead: `${sdlc[1]} is not a registered SDLC namespace; an administrator registers it with` }) : undefined,
+  );
 }
 
 function checkParent(project: Project, spec: DocTypeSpec, rawParent: string): ParsedId {

@@ -8,7 +8,9 @@ import { ACTIVE_STATE_RULES, CHECKIN_RESETS } from "../core/transitions.js";
 import { parseVersion, previousMinor } from "../core/version.js";
 import { auditEvent, type DocChange } from "../store/change.js";
 import type { LoadedDoc } from "../store/documents.js";
+import type { VrSource } from "../core/vr/source.js";
 import type { Actor } from "./context.js";
+import { addCheckoutSession, compileInto, sourceToCheckIn } from "./interactive.js";
 
 /**
  * Decisions shared by several operations (withdraw and checkout's auto-withdraw; checkin and route's
@@ -45,12 +47,15 @@ export function statusAfterCheckin(status: Status): Status {
 export interface WorkspaceEdit {
   frontmatter: Record<string, unknown>;
   body: string;
+  /** An interactive document (VR): the session's source, compiled at checkin instead of a copy (REQ-INT-018). */
+  interactive?: VrSource;
 }
 
 /** Check that a checkin can happen (a valid workspace copy exists) without changing anything. */
 export function requireWorkspaceCopy(actor: Actor, loaded: LoadedDoc): WorkspaceEdit {
   const { users } = actor.project;
   const me = actor.user.name;
+  if (loaded.doc.spec.interactive) return { frontmatter: {}, body: "", interactive: sourceToCheckIn(actor.project, me, loaded) };
   const shown = users.relative(users.workspaceFile(me, loaded.doc.id));
   const text = users.readWorkspaceCopy(me, loaded.doc.id);
   if (text === undefined) {
@@ -85,10 +90,16 @@ export function checkinInto(change: DocChange, actor: Actor, loaded: LoadedDoc, 
     change.archive.push({ version: previousMinor(meta.version), text: current });
   }
   const previous = parseDocument(current ?? "").frontmatter;
-  change.draft = serializeDocument(
-    { title: edited.frontmatter.title ?? previous.title, revision_summary: edited.frontmatter.revision_summary ?? previous.revision_summary },
-    edited.body,
-  );
+  if (edited.interactive) {
+    // the session is compiled into the record and stored as .source.json; the session goes (REQ-INT-018)
+    change.draft = compileInto(change, project, edited.interactive);
+    change.sessions = [...(change.sessions ?? []), { user: me, text: null }];
+  } else {
+    change.draft = serializeDocument(
+      { title: edited.frontmatter.title ?? previous.title, revision_summary: edited.frontmatter.revision_summary ?? previous.revision_summary },
+      edited.body,
+    );
+  }
   meta.checked_out = false;
   meta.checked_out_date = null;
   auditEvent(change, "CHECKIN", me, meta.version);
@@ -100,6 +111,13 @@ export function checkinInto(change: DocChange, actor: Actor, loaded: LoadedDoc, 
     clearReviewTracking(meta);
   }
   change.workspace.push({ user: me, text: null });
+}
+
+/** What a checkout puts in the workspace: the draft's copy, or for an interactive document its session (REQ-INT-017). */
+export function addCheckoutCopy(change: DocChange, actor: Actor, loaded: LoadedDoc, draftText?: string): void {
+  const me = actor.user.name;
+  if (loaded.doc.spec.interactive) addCheckoutSession(change, actor.project, loaded, me);
+  else change.workspace.push({ user: me, text: workspaceCopyOf(actor, loaded, draftText) });
 }
 
 /** The workspace copy of a draft: its body with only title and revision_summary in the frontmatter. */

@@ -1,4 +1,3 @@
-import * as fs from "node:fs";
 import type { AuditEvent } from "../core/audit-events.js";
 import { isIdProblem, parseDocId } from "../core/ids.js";
 import { type ServiceResult, success } from "../core/result.js";
@@ -25,9 +24,7 @@ export function recentEvents(ctx: ServiceContext, input: { limit?: number; user?
     const { project } = authorize(ctx, "history", "feed");
     const limit = Math.max(1, Math.min(1000, Math.floor(input.limit ?? 100)));
     const user = input.user?.trim() || undefined;
-    const files = auditFiles(project)
-      .map((f) => ({ ...f, mtime: fs.statSync(f.file, { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
-      .sort((a, b) => b.mtime - a.mtime);
+    const files = auditFiles(project).sort((a, b) => b.mtime - a.mtime);
     const found: FeedEvent[] = [];
     for (const f of files) {
       if (found.length >= limit) {

@@ -29,6 +29,11 @@ export function history(ctx: ServiceContext, input: { docId: string }): ServiceR
 const str = (v: unknown): string => (typeof v === "string" ? v : v === undefined || v === null ? "" : JSON.stringify(v));
 const list = (v: unknown): string => (Array.isArray(v) ? v.map(str).join(", ") : str(v));
 
+/** A routing that overrode the placeholder check says so (TS extension). */
+function placeholdersNote(e: AuditEvent): string {
+  return e.allow_placeholders === true ? ` (placeholders allowed: ${Array.isArray(e.placeholders) ? e.placeholders.length : "?"})` : "";
+}
+
 /** Comment text, indented under its event line. */
 function indented(text: unknown): string[] {
   const s = str(text);
@@ -51,9 +56,9 @@ export function formatEvent(e: AuditEvent): string[] {
     case "CREATE":
       return [`${head} CREATE ${by} - ${v} - ${JSON.stringify(str(e.title))}`];
     case "ROUTE_REVIEW":
-      return [`${head} ROUTE ${str(e.review_type) || "REVIEW"} ${by} - ${v} - to: ${list(e.assignees)}`];
+      return [`${head} ROUTE ${str(e.review_type) || "REVIEW"} ${by} - ${v} - to: ${list(e.assignees)}${placeholdersNote(e)}`];
     case "ROUTE_APPROVAL":
-      return [`${head} ROUTE ${str(e.approval_type) || "APPROVAL"} ${by} - ${v} - to: ${list(e.assignees)}${e.retiring === true ? " (retirement)" : ""}`];
+      return [`${head} ROUTE ${str(e.approval_type) || "APPROVAL"} ${by} - ${v} - to: ${list(e.assignees)}${e.retiring === true ? " (retirement)" : ""}${placeholdersNote(e)}`];
     case "ASSIGN":
       return [`${head} ASSIGN ${by} - ${v} - added: ${list(e.assignees)}`];
     case "REVIEW":
@@ -65,6 +70,8 @@ export function formatEvent(e: AuditEvent): string[] {
     case "EFFECTIVE":
       // seeded documents become effective at their first version: no "from" to show
       return [str(e.from_version) && str(e.from_version) !== str(e.version) ? `${head} EFFECTIVE - v${str(e.from_version)} -> ${v}` : `${head} EFFECTIVE - ${v}`];
+    case "DISCARD":
+      return [`${head} DISCARD ${by} - v${str(e.from_version)} -> v${str(e.to_version)}`];
     case "RETIRE":
       return [`${head} RETIRE ${by} - v${str(e.from_version)} -> ${v}`];
     case "CHECKOUT":

@@ -65,7 +65,7 @@ export function initPlan(root: string, createMarker = false): string[] {
   const templates = seededTemplateIds();
   const files = new InitFiles(root, SEED_DIR);
   const lines = [
-    `${CONFIG_FILE} (version 1.0, created timestamp, sdlc_namespaces)`,
+    `${CONFIG_FILE} (version 1.0, created timestamp, sdlc_namespaces, owner_tasks on)`,
     `QMS/ with ${QMS_DIRS.map((d) => `${d}/`).join(", ")}`,
     `QMS/TEMPLATE/: ${templates.length} templates (${templates.join(", ")}), EFFECTIVE 1.0, with .meta and .audit records`,
     `.claude/users/{${DEFAULT_USERS.join(",")}}/workspace/ and inbox/`,
@@ -120,7 +120,8 @@ export function initProject(input: { root: string; createMarker: boolean; now?: 
       files.write(MARKER_FILE, "This directory is a QMS project root (created by qms init).\n");
       markerCreated = true;
     }
-    files.write(CONFIG_FILE, `${pythonJsonPretty({ version: "1.0", created: pythonUtcTimestamp(now), sdlc_namespaces: [] })}\n`);
+    // owner_tasks: every hand-off is an inbox task (agents-and-hub §3); the Python tool ignores the key
+    files.write(CONFIG_FILE, `${pythonJsonPretty({ version: "1.0", created: pythonUtcTimestamp(now), sdlc_namespaces: [], owner_tasks: true })}\n`);
     // "QMS/" was claimed first; keep it listed after the config file, as before
     created.splice(created.indexOf("QMS/"), 1);
     created.push("QMS/");

@@ -1,7 +1,12 @@
 import type { NextStep } from "../core/next.js";
 import { whoActsNext } from "../core/next-steps.js";
-import { type ServiceResult, success } from "../core/result.js";
-import { APPROVAL_STATES, REVIEW_STATES } from "../core/statuses.js";
+import { creatableTypeKeys } from "../core/doctypes.js";
+import { didYouMean, FEW } from "../core/did-you-mean.js";
+import { step } from "../core/next.js";
+import { fail, type ServiceResult, success } from "../core/result.js";
+import { APPROVAL_STATES, REVIEW_STATES, STATUSES } from "../core/statuses.js";
+import type { Project } from "../store/project.js";
+import { listUsers } from "../store/users.js";
 import type { IndexedDoc } from "../store/document-index.js";
 import { authorize, runService, type ServiceContext } from "./context.js";
 
@@ -46,7 +51,10 @@ export interface ListData {
   total: number;
 }
 
-/** `list`: every document of the project with its state, filtered (web spec §2 documents page). */
+/**
+ * `list [--type T] [--status S] [--owner U] [--mine]`: every document of the project with its state, sorted
+ * by ID (children after their parent), filtered (web spec §2 documents page; `qms list`, `qms_list`).
+ */
 export function list(ctx: ServiceContext, input: ListInput = {}): ServiceResult<ListData> {
   return runService(() => {
     const actor = authorize(ctx, "status", "list");
@@ -57,6 +65,7 @@ export function list(ctx: ServiceContext, input: ListInput = {}): ServiceResult<
     const status = input.status?.trim().toUpperCase() || undefined;
     const owner = input.owner?.trim() || undefined;
     const query = input.query?.trim().toLowerCase() || undefined;
+    checkFilters(actor.project, all, { type, status, owner });
     const documents = all.filter(
       (d) =>
         (type === undefined || d.doc_type === type) &&
@@ -65,12 +74,40 @@ export function list(ctx: ServiceContext, input: ListInput = {}): ServiceResult<
         (!input.mine || d.next.some((n) => n.user === me)) &&
         (query === undefined || d.doc_id.toLowerCase().includes(query) || d.title.toLowerCase().includes(query)),
     );
-    const lines =
-      documents.length === 0
-        ? ["No documents."]
-        : documents.map((d) => `${"  ".repeat(d.depth)}${d.doc_id}  v${d.version}  ${d.status}${d.title ? `  ${d.title}` : ""}`);
+    const lines = documents.length === 0 ? [all.length === 0 ? "No documents." : `No documents match (${all.length} in the project).`] : listingTable(documents);
     return success({ documents, total: all.length }, lines, { warnings: index.warnings });
   });
+}
+
+/** A filter naming no type, status or user of the project is refused, with the closest valid ones. */
+function checkFilters(project: Project, rows: DocumentRow[], f: { type?: string; status?: string; owner?: string }): void {
+  const check = (what: string, value: string | undefined, valid: string[], listAll: boolean): void => {
+    if (value === undefined || valid.includes(value)) return;
+    const guess = didYouMean(value, valid);
+    const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
+    fail("invalid-argument", `Unknown ${what} '${shown}'.${guess ? ` ${guess}` : ""}${listAll ? ` Valid: ${valid.join(", ")}.` : ""}`, step("list", undefined, { lead: "See every document with" }));
+  };
+  check("document type", f.type, [...new Set([...creatableTypeKeys(project.namespaces()), ...rows.map((r) => r.doc_type)])], true);
+  check("status", f.status, [...STATUSES], true);
+  const users = [...new Set([...listUsers(project).map((u) => u.name), ...rows.flatMap((r) => (r.responsible_user ? [r.responsible_user] : []))])];
+  check("owner", f.owner, users, users.length <= FEW);
+}
+
+const COLUMNS: Array<{ title: string; cell: (d: DocumentRow) => string }> = [
+  { title: "ID", cell: (d) => d.doc_id },
+  { title: "TYPE", cell: (d) => d.doc_type },
+  { title: "VERSION", cell: (d) => d.version },
+  { title: "STATUS", cell: (d) => d.status },
+  { title: "OWNER", cell: (d) => d.responsible_user ?? "-" },
+  { title: "CHECKED OUT BY", cell: (d) => d.checkout_holder ?? "-" },
+  { title: "TITLE", cell: (d) => d.title },
+];
+
+/** One row per document under a header, columns padded to their widest cell (the title last, unpadded). */
+function listingTable(documents: DocumentRow[]): string[] {
+  const cells = [COLUMNS.map((c) => c.title), ...documents.map((d) => COLUMNS.map((c) => c.cell(d)))];
+  const widths = COLUMNS.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
+  return cells.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  ").trimEnd());
 }
 
 /** The next steps of one document (until the `status` service returns them itself). */

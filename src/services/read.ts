@@ -1,8 +1,9 @@
 import type { DocMeta } from "../core/meta.js";
 import { fail, type ServiceResult, success } from "../core/result.js";
-import { isVersionString } from "../core/version.js";
 import { step } from "../core/next.js";
+import { checkVersionArg } from "./validation.js";
 import { authorize, runService, type ServiceContext } from "./context.js";
+import { liveRecord } from "./interactive.js";
 
 export interface ReadInput {
   docId: string;
@@ -18,6 +19,8 @@ export interface ReadData {
   version: string;
   path: string;
   content: string;
+  /** An interactive document being authored: the content is compiled from its owner's session (REQ-INT-019). */
+  compiled_from?: "session";
 }
 
 /** The version held by the effective file `{ID}.md`, if the meta can tell. */
@@ -36,10 +39,7 @@ export function read(ctx: ServiceContext, input: ReadInput): ServiceResult<ReadD
     const { project } = authorize(ctx, "read");
     // Validate the version before the ID is used to build any path (both are user input).
     const version = input.version;
-    if (version !== undefined && (typeof version !== "string" || !isVersionString(version))) {
-      const shown = typeof version === "string" ? JSON.stringify(version.length > 40 ? `${version.slice(0, 40)}…` : version) : String(version);
-      fail("invalid-argument", `Invalid version ${shown}: a version looks like 1.0 or 0.2.`, step("history", "<DOC_ID>", { lead: "See the versions of a document with" }));
-    }
+    checkVersionArg(version);
     if (version !== undefined && input.draft === true) {
       fail("invalid-argument", "Use either --draft or --version, not both.", [step("read", "<DOC_ID>", { args: { draft: true }, lead: "Run" }), step("read", "<DOC_ID>", { args: { version: "1.0" }, lead: "or" })]);
     }
@@ -87,14 +87,15 @@ export function read(ctx: ServiceContext, input: ReadInput): ServiceResult<ReadD
       shownVersion = meta.version;
     }
 
-    const content = project.readText(loaded, where);
+    const live = source !== "archive" ? liveRecord(project, loaded) : undefined;
+    const content = live ?? project.readText(loaded, where);
     if (content === undefined) {
       if (source === "archive" && version === undefined) {
         fail("not-found", `${doc.id} is ${meta.status} and has no readable file left.`, step("history", doc.id, { lead: "See its history" }));
       }
       fail("not-found", `${project.pathOf(loaded, where)} disappeared while it was being read.`, step("read", doc.id, { lead: "Try again" }));
     }
-    const data: ReadData = { doc_id: doc.id, source, version: shownVersion, path: project.pathOf(loaded, where), content };
+    const data: ReadData = { doc_id: doc.id, source, version: shownVersion, path: project.pathOf(loaded, where), content, ...(live !== undefined ? { compiled_from: "session" as const } : {}) };
     // One element: the CLI prints it followed by a newline, as the Python tool's print(content) did.
     return success(data, [content]);
   });

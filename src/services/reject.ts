@@ -3,18 +3,17 @@ import { APPROVAL_STATES } from "../core/statuses.js";
 import { ACTIVE_STATE_RULES } from "../core/transitions.js";
 import { step } from "../core/next.js";
 import { auditEvent, newChange } from "../store/change.js";
-import { applyAs, authorize, requireDocPermission, runService, type ServiceContext } from "./context.js";
+import { authorizeApprover } from "./approver-help.js";
+import { applyAs, requireDocPermission, changeDoc, type ServiceContext } from "./context.js";
 import { checkTextArg } from "./validation.js";
 
 /** `reject DOC_ID --comment C` (spec §5.8; REQ-WF-007, REQ-SEC-005, REQ-TASK-003). */
 export function reject(ctx: ServiceContext, input: { docId: string; comment: string }): ServiceResult<{ doc_id: string; from_status: string; to_status: string; version: string }> {
-  return runService(() => {
-    const actor = authorize(ctx, "reject");
-    const { project } = actor;
-    const me = actor.user.name;
-    const comment = checkTextArg("--comment", input.comment, "comment");
-    return project.mutate(() => {
-      const loaded = project.load(input.docId);
+  return changeDoc(
+    ctx,
+    "reject",
+    input.docId,
+    ({ actor, me, loaded, input: { comment } }) => {
       const { doc, meta } = loaded;
       if (!APPROVAL_STATES.includes(meta.status)) {
         fail("invalid-state", `${doc.id} is ${meta.status}, not in approval: only a document in approval can be rejected.`, step("inbox", undefined, { lead: "See" }));
@@ -36,6 +35,11 @@ export function reject(ctx: ServiceContext, input: { docId: string; comment: str
         `Rejected: ${doc.id} (v${meta.version})`,
         `Status: ${from} -> ${to}`,
       ]);
-    });
-  });
+    },
+    () => {
+      const comment = checkTextArg("--comment", input.comment, "comment");
+      return { comment } as const;
+    },
+    (c) => authorizeApprover(c, "reject", input.docId),
+  );
 }

@@ -2,19 +2,18 @@ import { fail, type ServiceResult, success } from "../core/result.js";
 import { REVERT_TRANSITION } from "../core/transitions.js";
 import { step } from "../core/next.js";
 import { auditEvent, newChange } from "../store/change.js";
-import { applyAs, authorize, requireDocPermission, runService, type ServiceContext } from "./context.js";
+import { applyAs, requireDocPermission, changeDoc, type ServiceContext } from "./context.js";
 import { checkTextArg } from "./validation.js";
 
 const DEPRECATION = "WARNING: 'revert' is deprecated. Use 'checkout' on a POST_REVIEWED document instead (REQ-WF-017).";
 
 /** `revert DOC_ID --reason R` (spec §5.11, REQ-WF-009, -019): deprecated but working. */
 export function revert(ctx: ServiceContext, input: { docId: string; reason: string }): ServiceResult<{ doc_id: string; version: string; status: string }> {
-  return runService(() => {
-    const actor = authorize(ctx, "revert");
-    const { project } = actor;
-    const reason = checkTextArg("--reason", input.reason, "reason");
-    return project.mutate(() => {
-      const loaded = project.load(input.docId);
+  return changeDoc(
+    ctx,
+    "revert",
+    input.docId,
+    ({ actor, loaded, input: { reason } }) => {
       const { doc, meta } = loaded;
       requireDocPermission(actor, "revert", loaded);
       const change = newChange(doc);
@@ -31,6 +30,10 @@ export function revert(ctx: ServiceContext, input: { docId: string; reason: stri
         `Reverted: ${doc.id}`,
         `Status: ${REVERT_TRANSITION.from} -> ${REVERT_TRANSITION.to}`,
       ]);
-    });
-  });
+    },
+    () => {
+      const reason = checkTextArg("--reason", input.reason, "reason");
+      return { reason } as const;
+    },
+  );
 }

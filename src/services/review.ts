@@ -3,7 +3,7 @@ import { REVIEW_STATES } from "../core/statuses.js";
 import { ACTIVE_STATE_RULES } from "../core/transitions.js";
 import { step } from "../core/next.js";
 import { auditEvent, newChange } from "../store/change.js";
-import { applyAs, authorize, requireDocPermission, runService, type ServiceContext } from "./context.js";
+import { applyAs, requireDocPermission, changeDoc, type ServiceContext } from "./context.js";
 import { checkTextArg } from "./validation.js";
 
 export interface ReviewData {
@@ -15,17 +15,11 @@ export interface ReviewData {
 
 /** `review DOC_ID (--recommend|--request-updates) --comment C` (spec §5.6, REQ-WF-004, REQ-AUDIT-004). */
 export function review(ctx: ServiceContext, input: { docId: string; outcome: "recommend" | "request-updates" | undefined; comment: string }): ServiceResult<ReviewData> {
-  return runService(() => {
-    const actor = authorize(ctx, "review");
-    const { project } = actor;
-    const me = actor.user.name;
-    if (input.outcome !== "recommend" && input.outcome !== "request-updates") {
-      fail("invalid-argument", "Give exactly one outcome: --recommend or --request-updates.", step("review", String(input.docId), { args: { outcome: "recommend", comment: "..." }, lead: "Run" }));
-    }
-    const comment = checkTextArg("--comment", input.comment, "comment");
-    const outcome = input.outcome === "recommend" ? "RECOMMEND" : "UPDATES_REQUIRED";
-    return project.mutate(() => {
-      const loaded = project.load(input.docId);
+  return changeDoc(
+    ctx,
+    "review",
+    input.docId,
+    ({ actor, me, loaded, input: { comment, outcome } }) => {
       const { doc, meta } = loaded;
       if (!REVIEW_STATES.includes(meta.status)) {
         fail("invalid-state", `${doc.id} is ${meta.status}, not in review.`, step("inbox", undefined, { lead: "See" }));
@@ -48,6 +42,14 @@ export function review(ctx: ServiceContext, input: { docId: string; outcome: "re
       change.removeTasks.push({ users: me });
       applyAs(actor, change);
       return success({ doc_id: doc.id, outcome, status: meta.status, remaining: [...meta.pending_assignees] }, lines);
-    });
-  });
+    },
+    () => {
+      if (input.outcome !== "recommend" && input.outcome !== "request-updates") {
+        fail("invalid-argument", "Give exactly one outcome: --recommend or --request-updates.", step("review", String(input.docId), { args: { outcome: "recommend", comment: "..." }, lead: "Run" }));
+      }
+      const comment = checkTextArg("--comment", input.comment, "comment");
+      const outcome = input.outcome === "recommend" ? "RECOMMEND" : "UPDATES_REQUIRED";
+      return { comment, outcome } as const;
+    },
+  );
 }

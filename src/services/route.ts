@@ -5,13 +5,14 @@ import { resolveRoute, type RouteKind } from "../core/transitions.js";
 import { parseVersion } from "../core/version.js";
 import { findUser } from "../store/users.js";
 import type { Actor } from "./context.js";
-import { applyAs, authorize, requireDocPermission, runService, type ServiceContext } from "./context.js";
+import { applyAs, requireDocPermission, changeDoc, type ServiceContext } from "./context.js";
 import { parseDocument } from "../core/frontmatter.js";
 import { step } from "../core/next.js";
 import { auditEvent, newChange } from "../store/change.js";
-import { executionPhaseOf } from "../store/documents.js";
+import { executionPhaseOf, type LoadedDoc } from "../store/documents.js";
 import { validateAssignees } from "./assignees.js";
 import { checkinInto, requireWorkspaceCopy, statusAfterCheckin } from "./effects.js";
+import { checkPlaceholders, noReviewRefusal } from "./route-checks.js";
 import { tasksInto } from "./tasks.js";
 
 export interface RouteInput {
@@ -19,6 +20,8 @@ export interface RouteInput {
   kind: RouteKind | undefined;
   assign?: string[];
   retire?: boolean;
+  /** Route even though template placeholders remain (recorded in the ROUTE event). */
+  allowPlaceholders?: boolean;
 }
 
 export interface RouteData {
@@ -34,16 +37,11 @@ export interface RouteData {
 
 /** `route DOC_ID (--review|--approval) [--assign U...] [--retire]` (spec §5.4, REQ-WF-005, -012, -015, -023). */
 export function route(ctx: ServiceContext, input: RouteInput): ServiceResult<RouteData> {
-  return runService(() => {
-    const actor = authorize(ctx, "route");
-    const { project } = actor;
-    const me = actor.user.name;
-    if (input.kind !== "review" && input.kind !== "approval") {
-      fail("invalid-argument", "Say which workflow: exactly one of --review or --approval.", step("route", String(input.docId), { args: { route_type: "review" }, lead: "Run" }));
-    }
-    const kind = input.kind;
-    return project.mutate(() => {
-      const loaded = project.load(input.docId);
+  return changeDoc(
+    ctx,
+    "route",
+    input.docId,
+    ({ actor, project, me, loaded, input: { kind } }) => {
       const { doc, meta } = loaded;
       if (!loaded.hasDraft) {
         fail("not-found", `No draft found for ${doc.id} (status ${meta.status}).`, meta.status === "EFFECTIVE" ? step("checkout", doc.id, { lead: "Check it out to revise it" }) : undefined);
@@ -54,7 +52,7 @@ export function route(ctx: ServiceContext, input: RouteInput): ServiceResult<Rou
       const edited = autoCheckin ? requireWorkspaceCopy(actor, loaded) : undefined;
       const statusNow = autoCheckin ? statusAfterCheckin(meta.status) : meta.status;
       const outcomes = autoCheckin && statusNow !== meta.status ? {} : (meta.review_outcomes ?? {});
-      if (kind === "approval") checkApprovalGate(actor, doc.id, outcomes);
+      if (kind === "approval") checkApprovalGate(actor, loaded, outcomes, autoCheckin);
       const rule = resolveRoute(kind, statusNow, meta.executable, executionPhaseOf(meta));
       if (!rule) {
         fail(
@@ -75,6 +73,7 @@ export function route(ctx: ServiceContext, input: RouteInput): ServiceResult<Rou
         }
       }
       const assignees = validateAssignees(project, input.assign && input.assign.length > 0 ? input.assign : ["qa"], kind);
+      const placeholders = checkPlaceholders(actor, loaded, kind, input.allowPlaceholders === true, autoCheckin);
 
       const change = newChange(doc);
       const lines: string[] = [];
@@ -96,7 +95,7 @@ export function route(ctx: ServiceContext, input: RouteInput): ServiceResult<Rou
         kind === "review" ? "ROUTE_REVIEW" : "ROUTE_APPROVAL",
         me,
         meta.version,
-        kind === "review" ? { assignees, review_type: rule.workflow } : { assignees, approval_type: rule.workflow },
+        { ...(kind === "review" ? { assignees, review_type: rule.workflow } : { assignees, approval_type: rule.workflow }), ...placeholders },
       );
       // the title as checked in now (an auto-checkin may have changed it)
       tasksInto(change, project, loaded, { workflow: rule.workflow, assignedBy: me, now: actor.now, title: titleIn(change.draft) ?? project.title(loaded) }, assignees);
@@ -106,16 +105,22 @@ export function route(ctx: ServiceContext, input: RouteInput): ServiceResult<Rou
         { doc_id: doc.id, workflow: rule.workflow, from_status: from, to_status: rule.to, assignees, version: meta.version, auto_checked_in: autoCheckin, retiring: retire },
         lines,
       );
-    });
-  });
+    },
+    () => {
+      if (input.kind !== "review" && input.kind !== "approval") {
+        fail("invalid-argument", "Say which workflow: exactly one of --review or --approval.", step("route", String(input.docId), { args: { route_type: "review" }, lead: "Run" }));
+      }
+      const kind = input.kind;
+      return { kind } as const;
+    },
+  );
 }
 
 /** REQ-WF-005: every recorded review recommends, and at least one came from the quality group. */
-function checkApprovalGate(actor: Actor, docId: string, outcomes: Record<string, ReviewOutcome>): void {
+function checkApprovalGate(actor: Actor, loaded: LoadedDoc, outcomes: Record<string, ReviewOutcome>, autoCheckin: boolean): void {
+  const docId = loaded.doc.id;
   const reviewers = Object.keys(outcomes);
-  if (reviewers.length === 0) {
-    fail("approval-gate", `No reviews on record for ${docId}: a document is routed for approval only after a review.`, step("route", docId, { args: { route_type: "review" }, lead: "Route it for review first" }));
-  }
+  if (reviewers.length === 0) noReviewRefusal(actor, loaded, autoCheckin);
   const blocking = reviewers.find((r) => outcomes[r] === "UPDATES_REQUIRED");
   if (blocking) {
     fail("approval-gate", `Cannot route ${docId} for approval: ${blocking} requested updates.`, step("checkout", docId, { lead: "Check out, revise and route for review again" }));

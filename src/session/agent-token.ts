@@ -14,7 +14,7 @@ export interface AgentTokenQuery {
 }
 
 /** The token store the project's server checks tokens against (QMS_TOKEN_STORE of `env`, else the default). */
-function storeFor(env: NodeJS.ProcessEnv): TokenStore {
+export function storeFor(env: NodeJS.ProcessEnv): TokenStore {
   return new TokenStore(tokenStorePath(env));
 }
 
@@ -37,8 +37,8 @@ export function ensureAgentToken(q: AgentTokenQuery, note: (line: string) => voi
   return { value: mintAgentToken(q.root, q.agent, storeFor(q.env)), detail: `minted a new token for '${q.agent}' (label ${q.agent}-container)` };
 }
 
-function mintAgentToken(root: string, agent: string, store: TokenStore): string {
-  const label = `${agent}-container`;
+/** Mint a token for `agent` under `label` (default `<agent>-container`), replacing an older one of that label. */
+export function mintAgentToken(root: string, agent: string, store: TokenStore, label = `${agent}-container`): string {
   const created = runService(() => {
     const ctx = makeContext(root, "");
     tokenRevoke(ctx, { what: label, store }); // "not-found" the first time: nothing to replace

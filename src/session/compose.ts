@@ -77,6 +77,7 @@ export interface ServiceSpec {
   /** host:container[:mode]; named volumes already prefixed with the project name. */
   volumes: string[];
   extraHosts: string[];
+  labels: Record<string, string>;
 }
 
 type Y = Record<string, unknown>;
@@ -124,7 +125,22 @@ export async function loadService(files: string[], name: string, vars: Record<st
     environment: env,
     volumes,
     extraHosts: ((svc.extra_hosts ?? []) as string[]).map(String),
+    labels: labelsOf(svc.labels),
   };
+}
+
+/** Compose `labels:` as a map or a list of `key=value`. */
+function labelsOf(raw: unknown): Record<string, string> {
+  if (Array.isArray(raw)) {
+    const out: Record<string, string> = {};
+    for (const e of raw.map(String)) {
+      const i = e.indexOf("=");
+      if (i > 0) out[e.slice(0, i)] = e.slice(i + 1);
+    }
+    return out;
+  }
+  if (raw && typeof raw === "object") return Object.fromEntries(Object.entries(raw as Y).map(([k, v]) => [k, v === null ? "" : String(v)]));
+  return {};
 }
 
 function mergeService(a: Y, b: Y): Y {
@@ -155,6 +171,7 @@ export function runArgs(s: ServiceSpec): string[] {
   if (s.workingDir) a.push("-w", s.workingDir);
   if (s.networkMode) a.push("--network", s.networkMode);
   for (const h of s.extraHosts) a.push("--add-host", h);
+  for (const [k, v] of Object.entries(s.labels)) a.push("--label", `${k}=${v}`);
   for (const [k, v] of Object.entries(s.environment)) a.push("-e", `${k}=${v}`);
   for (const v of s.volumes) a.push("-v", v);
   a.push(s.image);

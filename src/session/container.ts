@@ -8,7 +8,10 @@ import { lastLines, type Ran, run } from "./exec.js";
 import { DEFAULT_IMAGE, SERVICE } from "./kit.js";
 import { SessionError, secs } from "./progress.js";
 import { composeEnv, type SessionContext } from "./session-context.js";
+import { agentContainerName } from "../hub/delivery.js";
 import { isDir } from "../store/root.js";
+import { projectStateDir } from "../store/state-dir.js";
+import { projectKey } from "../store/tokens.js";
 
 const BUILD_TIMEOUT_MS = 30 * 60000;
 
@@ -22,9 +25,9 @@ export class AgentContainer {
     readonly engine: Engine,
   ) {}
 
-  /** The name plain podman gives it (compose engines name it themselves). */
+  /** Its name, with every engine (the per-agent compose override sets `container_name`): `qms-agent-NAME`. */
   get podmanName(): string {
-    return `${this.c.projectName}-${SERVICE}-1`;
+    return agentContainerName(this.c.agent);
   }
 
   get image(): string {
@@ -135,6 +138,38 @@ export class AgentContainer {
   }
 }
 
+/** Label on every agent container: the project it serves (its real path), so the hub sees only its own. */
+export const PROJECT_LABEL = "qms.project";
+
+/** A YAML string that compose reads back as `text` (compose interpolates `$`: a literal one is `$$`). */
+const literal = (text: string): string => JSON.stringify(text.replace(/\$/g, "$$$$"));
+
+/**
+ * The agent's compose override (in the state dir, no secrets): its container name `qms-agent-NAME`, labels
+ * naming project and agent, and for agents other than `claude` their `.claude/agents/NAME.md` mounted over the
+ * project's CLAUDE.md, so each loads its own instructions. Returns the file's path.
+ */
+export function writeAgentOverride(root: string, agent: string, env: NodeJS.ProcessEnv): string {
+  const file = path.join(projectStateDir(root, env), "agents", `${agent}.compose.yml`);
+  const lines = [
+    "# Written by `qms session up`: this agent's container name, labels and instructions.",
+    "services:",
+    `  ${SERVICE}:`,
+    `    container_name: ${literal(agentContainerName(agent))}`,
+    "    labels:",
+    `      ${PROJECT_LABEL}: ${literal(projectKey(root))}`,
+    `      qms.agent: ${literal(agent)}`,
+  ];
+  if (agent !== "claude") {
+    const instructions = path.join(root, ".claude", "agents", `${agent}.md`);
+    const mount = `${instructions.replace(/\$/g, "$$$$")}:\${QMS_WORKDIR:-/workspace}/CLAUDE.md:ro`;
+    lines.push("    volumes:", `      - ${JSON.stringify(mount)}`);
+  }
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  fs.writeFileSync(file, `${lines.join("\n")}\n`);
+  return file;
+}
+
 /**
  * Host paths the read-only project mount needs as mount points (a runtime cannot create them inside :ro), and
  * the agent's writable workspace.
@@ -149,10 +184,13 @@ export function ensureMountPoints(root: string, agent: string, uid: number, note
     // Host user is root but the container runs as uid 1000: let it write its own workspace.
     fs.chownSync(ws, uid, uid);
   }
-  for (const [rel, content] of [
+  const points: Array<readonly [string, string]> = [
     [".mcp.json", '{\n  "mcpServers": {}\n}\n'],
     [path.join(".claude", "settings.local.json"), "{}\n"],
-  ] as const) {
+  ];
+  // another agent's instructions are mounted over CLAUDE.md (writeAgentOverride)
+  if (agent !== "claude") points.push(["CLAUDE.md", ""]);
+  for (const [rel, content] of points) {
     const file = path.join(root, rel);
     if (!fs.existsSync(file)) {
       fs.mkdirSync(path.dirname(file), { recursive: true });

@@ -19,10 +19,10 @@ export class Broken {
 }
 
 /** One link of the chain from Claude Code to the server: its detail line when it works, else what broke. */
-export interface Check {
+export interface Check<F = DoctorFacts> {
   id: string;
-  applies(f: DoctorFacts): boolean;
-  run(f: DoctorFacts): Promise<string | Broken>;
+  applies(f: F): boolean;
+  run(f: F): Promise<string | Broken>;
 }
 
 const always = (): boolean => true;

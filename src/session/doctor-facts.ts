@@ -10,6 +10,8 @@ import { agentEnvFile, runDir } from "../store/state-dir.js";
 
 export interface DoctorOptions {
   fromContainer: boolean;
+  /** Check a Claude Code running on this machine instead of the container chain (doctor-local.ts). */
+  local?: boolean;
   env: NodeJS.ProcessEnv;
   cwd: string;
   projectRoot?: string;
@@ -43,6 +45,8 @@ export interface DoctorFacts {
   checkClaudeConfig: boolean;
   /** Resolver warnings (a QMS_PROJECT_ROOT that holds no project). */
   warnings: string[];
+  /** Host mode: an agent container is set up for this project (docker/.env or the agent's env file names a URL or token). */
+  containerSetUp: boolean;
 }
 
 export function readJson(file: string): Json | undefined {
@@ -83,6 +87,7 @@ export function gatherFacts(o: DoctorOptions): DoctorFacts {
       projectDir: path.resolve(o.projectRoot ?? o.env.QMS_PROJECT_DIR?.trim() ?? o.cwd),
       serverHost: host || undefined,
       warnings: [],
+      containerSetUp: true,
     };
   }
   const answer = resolveProjectRoot({ flag: o.projectRoot, env: o.env, cwd: o.cwd });
@@ -104,5 +109,6 @@ export function gatherFacts(o: DoctorOptions): DoctorFacts {
     kitDir,
     composeText: readText(path.join(kitDir, "docker-compose.yml")),
     warnings: answer.warnings,
+    containerSetUp: Boolean(dotenv.QMS_MCP_URL || dotenv.QMS_TOKEN),
   };
 }

@@ -1,6 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Broken, CHECKS } from "./doctor-checks.js";
+import { Broken, CHECKS, type Check } from "./doctor-checks.js";
+import { DEFAULT_LOCAL_URL, LOCAL_CHECKS, type LocalFacts } from "./doctor-local.js";
+import { SERVER_NAME } from "./entrypoint.js";
 import { type DoctorOptions, gatherFacts } from "./doctor-facts.js";
 import { agentEnvFile } from "../store/state-dir.js";
 
@@ -20,15 +22,32 @@ export interface Finding {
  */
 export async function runDoctor(o: DoctorOptions): Promise<{ ok: boolean; findings: Finding[] }> {
   const out = o.out ?? process.stdout;
+  if (o.local) {
+    out.write(`qms doctor --local (Claude Code on this machine): checking its '${SERVER_NAME}' registration, the server, the token and an MCP handshake\n`);
+    return walk(LOCAL_CHECKS, localFacts(o), out, []);
+  }
   const facts = gatherFacts(o);
+  if (facts.mode === "host" && !facts.containerSetUp) {
+    out.write(
+      `qms doctor (on the host): no agent container is set up for this project (no QMS_MCP_URL or QMS_TOKEN in ${path.join(facts.kitDir ?? "docker", ".env")} or the agent's env file), so this checks a Claude Code on this machine, as qms doctor --local does. (For the container chain: qms session up first.)\n`,
+    );
+    return walk(LOCAL_CHECKS, localFacts(o), out, []);
+  }
   const findings: Finding[] = [];
-  out.write(`qms doctor (${facts.mode === "container" ? "from the container" : "on the host"}): checking ${facts.endpoint}\n`);
+  out.write(
+    `qms doctor (${facts.mode === "container" ? "from the container" : "on the host, checking the agent container's chain; for a Claude Code on this machine: qms doctor --local"}): checking ${facts.endpoint}\n`,
+  );
   for (const warning of facts.warnings) out.write(`  ! warning: ${warning}\n`);
   for (const finding of secretWarnings(facts.projectDir, facts.kitDir, o.env)) {
     findings.push(finding);
     out.write(`  ! warning [${finding.code}]: ${finding.message}\n    Fix: ${finding.fix}\n`);
   }
-  for (const check of CHECKS) {
+  return walk(CHECKS, facts, out, findings);
+}
+
+/** Run the checks in order; stop at the first broken link with its fix. */
+async function walk<F>(checks: readonly Check<F>[], facts: F, out: NodeJS.WritableStream, findings: Finding[]): Promise<{ ok: boolean; findings: Finding[] }> {
+  for (const check of checks) {
     if (!check.applies(facts)) continue;
     const result = await check.run(facts);
     if (result instanceof Broken) {
@@ -42,6 +61,10 @@ export async function runDoctor(o: DoctorOptions): Promise<{ ok: boolean; findin
   }
   out.write("All links of the chain work.\n");
   return { ok: true, findings };
+}
+
+function localFacts(o: DoctorOptions): LocalFacts {
+  return { claudeBin: o.env.QMS_CLAUDE_BIN?.trim() || "claude", env: o.env, cwd: o.cwd, suggestedUrl: o.url ?? DEFAULT_LOCAL_URL };
 }
 
 function secretWarnings(projectDir: string, kitDir: string | undefined, env: NodeJS.ProcessEnv): Finding[] {

@@ -3,12 +3,15 @@ import * as path from "node:path";
 import { readEnvFile } from "./compose.js";
 import { kitDirFor, usesHostNetwork } from "./kit.js";
 import { SessionError } from "./progress.js";
+import { USER_NAME_PATTERN } from "../core/users.js";
 import { resolveProjectRoot } from "../store/root.js";
 import { agentEnvFile, runDir } from "../store/state-dir.js";
 
 export interface SessionOptions {
   projectRoot?: string;
   agent?: string;
+  /** `qms session up|down|reset AGENT...`: several agents (none: `agent`, else claude). */
+  agents?: string[];
   port?: number;
   /** Address the launcher binds a server it starts to (default 0.0.0.0, token auth). */
   bind?: string;
@@ -58,11 +61,16 @@ export function sessionContext(opts: SessionOptions): SessionContext {
   const root = answer.root;
   const kitDir = kitDirFor(root, env);
   if (!fs.existsSync(path.join(kitDir, "docker-compose.yml"))) throw new SessionError(`No docker-compose.yml in ${kitDir} (the container kit).`, 2);
-  const composeFiles = [path.join(kitDir, "docker-compose.yml"), ...(opts.composeFiles ?? []).map((f) => path.resolve(cwd, f))];
+  // QMS_COMPOSE_FILES (path-list): extra compose files for every verb, e.g. for the agents the hub starts
+  const fromEnv = (env.QMS_COMPOSE_FILES ?? "").split(path.delimiter).filter((f) => f.trim() !== "").map((f) => path.resolve(root, f));
+  const composeFiles = [path.join(kitDir, "docker-compose.yml"), ...fromEnv, ...(opts.composeFiles ?? []).map((f) => path.resolve(cwd, f))];
   for (const f of composeFiles) if (!fs.existsSync(f)) throw new SessionError(`Compose file not found: ${f}`, 2);
   const agent = opts.agent ?? "claude";
+  if (!USER_NAME_PATTERN.test(agent)) throw new SessionError(`'${agent.slice(0, 40)}' is not a user name: a letter followed by letters, digits, '_' or '-'.`, 2);
   const envFile = agentEnvFile(root, agent, env);
-  const projectName = (env.COMPOSE_PROJECT_NAME?.trim() || path.basename(kitDir)).toLowerCase().replace(/[^a-z0-9_-]/g, "");
+  const base = (env.COMPOSE_PROJECT_NAME?.trim() || path.basename(kitDir)).toLowerCase().replace(/[^a-z0-9_-]/g, "");
+  // one compose project per agent (its own container and config volume); claude keeps the seed's names
+  const projectName = agent === "claude" ? base : `${base}-${agent.toLowerCase().replace(/[^a-z0-9_-]/g, "")}`;
   return { root, agent, kitDir, runDir: runDir(root, env), envFile, composeFiles, projectName, env, dotenv: readEnvFile(envFile), out };
 }
 

@@ -11,6 +11,7 @@ export function applyChange(project: Project, change: DocChange, stamp: { now: D
   // 1. everything that can refuse, before the first write
   for (const copy of change.workspace ?? []) if (copy.text !== null) users.prepareWorkspaceCopy(copy.user, doc.id);
   for (const task of change.writeTasks ?? []) users.prepareTasks([task.user], task.taskId);
+  for (const session of change.sessions ?? []) if (session.text !== null) users.prepareSession(session.user, doc.id);
 
   // 2. archive (write-once), then the document's own files
   for (const snapshot of change.archive ?? []) {
@@ -21,17 +22,23 @@ export function applyChange(project: Project, change: DocChange, stamp: { now: D
   if (typeof change.draft === "string") writeFileAtomic(project.draftPath(doc), change.draft);
   if (change.draft === null) removeIfExists(project.draftPath(doc));
   if (change.effective === null) removeIfExists(project.effectivePath(doc));
+  if (typeof change.source === "string") writeFileAtomic(project.sourcePath(doc), change.source);
 
   // 3. meta
   if (change.meta) project.writeMeta(doc, change.meta);
 
   // 4. tasks and workspace copies
   for (const r of change.removeTasks ?? []) users.removeTasks(doc.id, r.users, r.which ?? "all");
+  for (const owner of change.removeOwnerTasks ?? []) users.removeOwnerTasks(doc.id, owner);
   for (const task of change.writeTasks ?? []) users.writeTask(task.user, task.taskId, task.text);
   if (change.clearWorkspaces) users.removeWorkspaceCopies(doc.id);
   for (const copy of change.workspace ?? []) {
     if (copy.text === null) users.removeWorkspaceCopy(copy.user, doc.id);
     else users.writeWorkspaceCopy(copy.user, doc.id, copy.text);
+  }
+  for (const session of change.sessions ?? []) {
+    if (session.text === null) users.removeSession(session.user, doc.id);
+    else users.writeSession(session.user, doc.id, session.text);
   }
 
   // 5. the audit trail

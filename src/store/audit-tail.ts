@@ -9,13 +9,15 @@ export interface TailedEvent {
   event: AuditEvent;
 }
 
-/** Every audit file of the project (`QMS/.audit/{TYPE}/{ID}.jsonl`) with its document ID. */
-export function auditFiles(project: Project): Array<{ docId: string; file: string }> {
-  const out: Array<{ docId: string; file: string }> = [];
+/** Every audit file of the project (`QMS/.audit/{TYPE}/{ID}.jsonl`) with its document ID and last write time. */
+export function auditFiles(project: Project): Array<{ docId: string; file: string; mtime: number }> {
+  const out: Array<{ docId: string; file: string; mtime: number }> = [];
   for (const dir of listDir(project.auditRoot)) {
     if (dir.startsWith(".")) continue;
     for (const name of listDir(path.join(project.auditRoot, dir))) {
-      if (name.endsWith(".jsonl") && !name.startsWith(".")) out.push({ docId: name.slice(0, -".jsonl".length), file: path.join(project.auditRoot, dir, name) });
+      if (!name.endsWith(".jsonl") || name.startsWith(".")) continue;
+      const file = path.join(project.auditRoot, dir, name);
+      out.push({ docId: name.slice(0, -".jsonl".length), file, mtime: fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0 });
     }
   }
   return out;

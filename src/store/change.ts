@@ -26,8 +26,14 @@ export interface DocChange {
   writeTasks: Array<{ user: string; taskId: string; text: string }>;
   /** Task files to remove (before any are written). */
   removeTasks: Array<{ users: "everyone" | string; which?: TaskFilter }>;
+  /** Users whose owner tasks of this document (`task-{DOC_ID}-owner_*`) are removed, before tasks are written. */
+  removeOwnerTasks?: string[];
   /** Audit events, appended last, in order. */
   audit: Array<{ event: AuditEventType; user: string; version: string; extra?: Record<string, unknown> }>;
+  /** The interactive (VR) source `.meta/{TYPE}/{ID}.source.json` to write (spec §7.4). */
+  source?: string;
+  /** Interactive sessions `{ID}.interact` in workspaces to write (`text`) or remove (`null`) (spec §9.2). */
+  sessions?: Array<{ user: string; text: string | null }>;
   /** Delete the document entirely (cancel): draft, effective, meta, audit, VR source; its folder if empty. */
   deleteDocument?: boolean;
 }

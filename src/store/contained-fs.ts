@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fail } from "../core/result.js";
+import { writeThroughTemp } from "./fsio.js";
 
 /**
  * File access for the parts of a project that an agent's container (or any untrusted writer) can change:
@@ -56,25 +57,7 @@ export class ContainedArea {
   /** Write a file atomically (temp file + rename); the folders on the way are created, never followed. */
   write(file: string, content: string): void {
     this.prepareWrite(file);
-    const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${++tempCounter}.tmp`);
-    const fd = fs.openSync(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644);
-    try {
-      this.requireInside(tmp, fd);
-      fs.writeFileSync(fd, content, "utf8");
-      fs.fsyncSync(fd);
-    } catch (err) {
-      fs.closeSync(fd);
-      fs.rmSync(tmp, { force: true });
-      throw err;
-    }
-    fs.closeSync(fd);
-    try {
-      // rename replaces a link or FIFO planted at the target itself; it never writes through it
-      fs.renameSync(tmp, file);
-    } catch (err) {
-      fs.rmSync(tmp, { force: true });
-      throw err;
-    }
+    writeThroughTemp(file, content, { flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, check: (tmp, fd) => this.requireInside(tmp, fd) });
   }
 
   /** Remove a file (a link is removed itself, not its target). False when there was nothing to remove. */
@@ -213,8 +196,6 @@ export class ContainedArea {
     fail("unsafe-file", `Refused ${this.shown(file)}: it lies outside the project.`, "Keep workspace and inbox folders inside the project, as the QMS creates them.");
   }
 }
-
-let tempCounter = 0;
 
 function readCapped(fd: number, maxBytes: number, tooLarge: () => never): string {
   const chunks: Buffer[] = [];

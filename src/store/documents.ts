@@ -6,6 +6,7 @@ import { fail } from "../core/result.js";
 import { type ExecutionPhase, inferExecutionPhase, isStatus } from "../core/statuses.js";
 import { isVersionString } from "../core/version.js";
 import { exists, readTextIfExists } from "./fsio.js";
+import { unknownIdHelp } from "./id-help.js";
 import type { Project } from "./project.js";
 
 /** A document as the services see it: its ID, its meta, and which of its files exist. */
@@ -25,7 +26,8 @@ export function loadDoc(project: Project, rawId: unknown): LoadedDoc {
   const doc = project.parseId(rawId);
   const loaded = tryLoadDoc(project, doc);
   if (!loaded) {
-    fail("not-found", `Document not found: ${doc.id}.`, "Check the ID; your own documents are listed by inbox and workspace.");
+    const help = unknownIdHelp(project, doc.id);
+    fail("not-found", `Document not found: ${doc.id}.${help.guess ? ` ${help.guess}` : ""}`, help.next, { details: help.details });
   }
   return loaded;
 }

@@ -49,27 +49,42 @@ export function isMissing(err: unknown): boolean {
 /** Temp names are unique per process (pid) and per write (counter); "wx" refuses any collision anyway. */
 let tempCounter = 0;
 
+/** The temp file an atomic write of `file` goes through: hidden, beside it, unique per process and write. */
+export function tempPathFor(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${++tempCounter}.tmp`);
+}
+
 /**
- * Write a file atomically: a temp file in the same directory, fsync, then rename over the target, so a
- * reader sees either the old or the new content and a crash never leaves half a file.
+ * Write `content` to a fresh temp file beside `file` (opened with `flags`, exclusive), fsync, then rename it
+ * over `file`, so a reader sees either the old or the new content and a crash never leaves half a file.
+ * `check` may refuse the opened temp file before anything is written; the temp file never outlives a failure.
  */
-export function writeFileAtomic(file: string, content: string): void {
-  const dir = path.dirname(file);
-  fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${++tempCounter}.tmp`);
-  const fd = fs.openSync(tmp, "wx", 0o644);
+export function writeThroughTemp(file: string, content: string, options: { flags?: number | string; check?: (tmp: string, fd: number) => void } = {}): void {
+  const tmp = tempPathFor(file);
+  const fd = fs.openSync(tmp, options.flags ?? "wx", 0o644);
   try {
+    options.check?.(tmp, fd);
     fs.writeFileSync(fd, content, "utf8");
     fs.fsyncSync(fd);
-  } finally {
+  } catch (err) {
     fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw err;
   }
+  fs.closeSync(fd);
   try {
+    // rename replaces a link or FIFO planted at the target itself; it never writes through it
     fs.renameSync(tmp, file);
   } catch (err) {
     fs.rmSync(tmp, { force: true });
     throw err;
   }
+}
+
+/** Write a file atomically (see writeThroughTemp), creating its folder. */
+export function writeFileAtomic(file: string, content: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  writeThroughTemp(file, content);
 }
 
 /** Copy via an atomic write (archive snapshots, workspace copies). */

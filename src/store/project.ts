@@ -13,6 +13,7 @@ import { UserArea } from "./user-area.js";
 import { applyChange } from "./apply-change.js";
 import { DocumentIndex } from "./document-index.js";
 import { FolderNames } from "./folder-names.js";
+import { unknownIdHelp } from "./id-help.js";
 import type { DocChange } from "./change.js";
 import { childIdsOf, currentFile, type LoadedDoc, loadDoc, type TextLocation, titleOf, tryLoadDoc } from "./documents.js";
 
@@ -53,7 +54,7 @@ export class Project {
   static open(query: RootQuery): Project {
     const answer = resolveProjectRoot(query);
     if (!answer.ok) {
-      fail("not-project", answer.message, step("init", undefined, { args: { root: "<DIR>" }, lead: "cd into a QMS project, pass --project-root, or create one with" }));
+      fail("not-project", answer.message, step("init", undefined, { lead: "cd into a QMS project, pass --project-root, or create one in this directory with" }));
     }
     return new Project(answer.root);
   }
@@ -88,7 +89,8 @@ export class Project {
     const parsed = parseDocId(raw, () => this.namespaces());
     if (isIdProblem(parsed)) {
       const shown = typeof raw === "string" ? JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw) : String(raw);
-      fail("invalid-id", `Invalid document ID ${shown}: ${parsed.reason}.`, "Use an ID such as SOP-001 or CR-001; your own documents are listed by inbox and workspace.");
+      const help = unknownIdHelp(this, raw);
+      fail("invalid-id", `Invalid document ID ${shown}: ${parsed.reason}.${help.guess ? ` ${help.guess}` : ""}`, help.next, { details: help.details });
     }
     return this.locateLegacy(parsed);
   }

@@ -1,5 +1,6 @@
 import * as path from "node:path";
 import { parseDocument } from "../core/frontmatter.js";
+import { isOwnerTaskFile } from "../core/owner-tasks.js";
 import { VERSION } from "../core/package-version.js";
 import { USER_NAME_PATTERN } from "../core/users.js";
 import { fail } from "../core/result.js";
@@ -125,6 +126,44 @@ export class UserArea {
     return this.files.remove(this.workspaceFile(user, docId));
   }
 
+  // ---- interactive (VR) sessions: `{ID}.interact`, the source being authored (spec §9.2) ----
+  sessionFile(user: string, docId: string): string {
+    return path.join(this.workspaceDir(user), `${docId}.interact`);
+  }
+
+  readSession(user: string, docId: string): string | undefined {
+    return this.files.read(this.sessionFile(user, docId));
+  }
+
+  prepareSession(user: string, docId: string): void {
+    this.files.prepareWrite(this.sessionFile(user, docId));
+  }
+
+  writeSession(user: string, docId: string, text: string): string {
+    const file = this.sessionFile(user, docId);
+    this.files.write(file, text);
+    return this.relative(file);
+  }
+
+  removeSession(user: string, docId: string): boolean {
+    return this.files.remove(this.sessionFile(user, docId));
+  }
+
+  /**
+   * A file an agent names relative to its own workspace (e.g. `interact --respond --file out.txt` over MCP):
+   * read through the contained area, so a link, FIFO or folder is refused; a path that leaves the workspace
+   * is refused. Undefined when there is no such file.
+   */
+  readWorkspaceFile(user: string, relativePath: string): string | undefined {
+    const dir = this.workspaceDir(user);
+    const file = path.resolve(dir, relativePath);
+    const rel = path.relative(dir, file);
+    if (relativePath.trim() === "" || rel === "" || rel.startsWith("..") || path.isAbsolute(relativePath) || path.isAbsolute(rel)) {
+      fail("unsafe-file", `Refused ${JSON.stringify(relativePath.slice(0, 200))}: a file is named relative to your workspace and stays inside it.`, `Put the file in ${this.relative(dir)}/ and name it relative to that folder.`);
+    }
+    return this.files.read(file);
+  }
+
   /** A document's workspace files in every user's workspace (relative paths), without touching them. */
   workspaceCopiesOf(docId: string): string[] {
     const found: string[] = [];
@@ -203,6 +242,18 @@ export class UserArea {
   removeTasks(docId: string, users: "everyone" | string, which: TaskFilter = "all"): string[] {
     const removed: string[] = [];
     for (const file of this.matchingTasks(docId, users, which)) {
+      if (this.files.remove(file)) removed.push(this.relative(file));
+    }
+    return removed;
+  }
+
+  /** Remove a user's owner tasks of one document (`task-{DOC_ID}-owner_{step}-v{N-X}.md`, agents-and-hub §3). */
+  removeOwnerTasks(docId: string, user: string): string[] {
+    const removed: string[] = [];
+    const dir = this.inboxDir(user);
+    for (const entry of this.files.list(dir)) {
+      if (!isOwnerTaskFile(docId, entry.name)) continue;
+      const file = path.join(dir, entry.name);
       if (this.files.remove(file)) removed.push(this.relative(file));
     }
     return removed;

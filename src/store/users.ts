@@ -2,6 +2,7 @@ import * as path from "node:path";
 import { parseDocument } from "../core/frontmatter.js";
 import { BUILTIN_ADMINS, type Group, isGroup } from "../core/permissions.js";
 import { type NextStep, step } from "../core/next.js";
+import { closestMatches, didYouMean, listWhenFew } from "../core/did-you-mean.js";
 import { fail } from "../core/result.js";
 import { USER_NAME_PATTERN } from "../core/users.js";
 import { listDir, readTextIfExists } from "./fsio.js";
@@ -48,8 +49,17 @@ export function requireUser(project: Project, name: string | undefined): KnownUs
   const user = findUser(project, name);
   if (!user) {
     const shown = name.length > 40 ? `${name.slice(0, 40)}…` : name;
+    const known = listUsers(project).map((u) => u.name);
+    const close = closestMatches(name, known);
+    const knownLine = listWhenFew("Known users", known);
+    if (close.length > 0) {
+      const caseOnly = close.some((c) => c.toLowerCase() === name.toLowerCase());
+      fail("unknown-user", `Unknown user '${shown}'${caseOnly ? " (user names are case-sensitive)" : ""}. ${didYouMean(name, known)}`, `Run the command again as ${close[0]}.`, {
+        details: knownLine ? [knownLine] : [],
+      });
+    }
     fail("unknown-user", `Unknown user '${shown}'.`, unknownUserHelp(shown), {
-      details: unknownUserDetails(shown),
+      details: [...(knownLine ? [knownLine] : []), ...unknownUserDetails(shown)],
     });
   }
   return user;

@@ -3,7 +3,7 @@
  * structured `next` step into their own words.
  */
 import type { CurrentPrompt, Outcome, Progress } from "./engine.js";
-import type { VrSource } from "./source.js";
+import { isEnd, type VrSource } from "./source.js";
 import type { Template } from "./template.js";
 
 export interface InteractNextStep {
@@ -21,7 +21,10 @@ export function currentPromptLines(current: CurrentPrompt | null, progress: Prog
   if (current === null) return [`All prompts answered (${progress.answered}/${progress.total}).`, "Check the document in to compile the record."];
   const where = current.loop ? ` (loop ${current.loop.name}, iteration ${current.loop.iteration})` : "";
   const lines = [`${current.amending ? "AMENDING " : ""}${current.kind === "gate" ? "Gate" : "Prompt"}: ${current.key}${where}`];
-  if (current.amending) lines.push(`Amendment reason: ${current.amending.reason}; afterwards the cursor returns to ${current.amending.returnTo}.`);
+  if (current.amending) {
+    const back = isEnd(current.amending.returnTo) ? "the end of the flow" : current.amending.returnTo;
+    lines.push(`Amendment reason: ${current.amending.reason}; afterwards the cursor returns to ${back}.`);
+  }
   lines.push("", ...current.guidance.split("\n"), "");
   if (current.commit) lines.push("Recording this response also commits the project's working tree as evidence.");
   if (current.accepts) lines.push("Answer yes or no.");
