@@ -67,26 +67,25 @@ function writeProbes(): Record<string, string> {
   const src = (rel: string): string => JSON.stringify(path.relative(dir, path.join(REPO_ROOT, "dist", "src", rel)).split(path.sep).join("/").replace(/^(?!\.)/, "./"));
   const probes: Record<string, string> = {
     "esm-entry": "",
+    "cjs-entry": "",
     "+commander": 'import "commander";\n',
     "+program built": `import { buildProgram } from ${src("cli/program.js")};\nbuildProgram();\n`,
-    "+status services loaded": `import { buildProgram } from ${src("cli/program.js")};\nbuildProgram();\nawait Promise.all([import(${src("services/context.js")}), import(${src("services/status.js")}), import(${src("cli/render.js")})]);\n`,
-    // What `status` would cost with argv parsed by hand (no commander, no program definition).
-    "status without commander": [
-      `const [{ makeContext, runService }, { status }, { renderResult }] = await Promise.all([import(${src("services/context.js")}), import(${src("services/status.js")}), import(${src("cli/render.js")})]);`,
-      'const prepared = runService(() => ({ ok: true, data: makeContext(process.cwd(), "claude"), lines: [] }));',
-      'process.exitCode = renderResult(prepared.ok ? status(prepared.data, { docId: "SOP-001" }) : prepared);',
+    // What `status` costs through the tsc output (one ES module per source file, no bundle).
+    "status from the tsc output": [
+      `const { runQuery } = await import(${src("cli/queries.js")});`,
+      'process.exitCode = await runQuery("claude", "status", { docId: "SOP-001" }, false);',
       "",
     ].join("\n"),
   };
-  // The esbuild bundle (scripts/bundle.mjs), when the build made one: the same `status` through it.
-  const bundle = path.join(REPO_ROOT, "dist", "bundle", "main.js");
-  if (fs.existsSync(bundle)) {
-    const rel = JSON.stringify(`./${path.relative(dir, bundle).split(path.sep).join("/")}`);
-    probes["status via dist/bundle"] = `import { main } from ${rel};\nprocess.exitCode = await main(["--user", "claude", "status", "SOP-001"]);\n`;
+  // The bundle (scripts/bundle.mjs), when the build made one: the fast path's file without its code cache.
+  const queries = path.join(REPO_ROOT, "dist", "bundle", "queries.cjs");
+  if (fs.existsSync(queries)) {
+    probes["status via queries.cjs, no code cache"] = `require(${JSON.stringify(queries)}).runQuery("claude", "status", { docId: "SOP-001" }, false).then((code) => { process.exitCode = code; });\n`;
   }
   const files: Record<string, string> = {};
   for (const [name, code] of Object.entries(probes)) {
-    const file = path.join(dir, `${name.replace(/[^a-z]+/g, "-").replace(/^-|-$/g, "")}.mjs`);
+    const commonjs = name === "cjs-entry" || name.includes("queries.cjs");
+    const file = path.join(dir, `${name.replace(/[^a-z]+/g, "-").replace(/^-|-$/g, "")}.${commonjs ? "cjs" : "mjs"}`);
     fs.writeFileSync(file, code);
     files[name] = file;
   }
@@ -155,11 +154,11 @@ function main(): void {
     `node ${process.version}, ${os.cpus().length} CPU(s) ${os.cpus()[0]?.model ?? ""}, ${RUNS} runs after ${WARMUP} warm-ups, round-robin.`,
     `Targets: read commands ≤ ${target.read}×, write commands ≤ ${target.write}× \`node -e 0\` → ${verdict} (reads: ${shown(reads)}; writes: ${shown(writes)}).`,
     "",
-    "Probes decompose the start-up: an empty ESM entry file, + importing commander, + importing cli/main.js and",
-    "building the program (all commands registered), + loading the status services; the rest of `status` is",
-    "parsing argv, finding the project, reading user/meta/document files and printing. `status without",
-    "commander` runs the same service with argv parsed by hand; `status via dist/bundle` goes through the",
-    "esbuild bundle (when the build produced one).",
+    "Probes decompose the start-up: an empty ES module and an empty CommonJS file as the entry (the ESM loader's",
+    "own cost), + importing commander, + building the full program (every command registered); `status` from the",
+    "tsc output (one ES module per source file) and through the bundle's fast-path file without its V8 code cache.",
+    "`qms` itself starts from a CommonJS entry (bin/qms.js → dist/bundle/launch.cjs), parses the common reads and",
+    "writes by hand and loads one bundled file for them through the code cache (scripts/bundle.mjs).",
     "",
   ].join("\n");
   process.stdout.write(`${header}\n${table}\n`);

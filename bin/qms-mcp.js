@@ -1,4 +1,3 @@
 #!/usr/bin/env node
-import { main } from "../dist/bundle/main.js";
-
-process.exitCode = await main(["mcp", ...process.argv.slice(2)]);
+// CommonJS (bin/package.json), like bin/qms.js: `qms-mcp ARGS` is `qms mcp ARGS`.
+require("../dist/bundle/launch.cjs").launch(["mcp", ...process.argv.slice(2)]);

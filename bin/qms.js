@@ -1,4 +1,3 @@
 #!/usr/bin/env node
-import { main } from "../dist/bundle/main.js";
-
-process.exitCode = await main(process.argv.slice(2));
+// CommonJS (bin/package.json): the CLI starts without Node's ESM loader (issue #8); see src/cli/launch.ts.
+require("../dist/bundle/launch.cjs").launch(process.argv.slice(2));

@@ -2,7 +2,6 @@ import type { ServiceResult } from "../core/result.js";
 import { comments } from "../services/comments.js";
 import { makeContext, runService, type ServiceContext } from "../services/context.js";
 import { Project } from "../store/project.js";
-import { listingCacheDir } from "../store/state-dir.js";
 import { history } from "../services/history.js";
 import { inbox } from "../services/inbox.js";
 import { list } from "../services/list.js";
@@ -48,15 +47,17 @@ function readWithMetadata(ctx: ServiceContext, a: QueryArgs): ServiceResult<unkn
 /** One query, printed as text or (`--json`) as the service's data; the fast path and the full parser both end here. */
 export function runQuery(user: string, name: QueryName, args: QueryArgs, json: boolean): Promise<number> {
   const call: ServiceCall = json && name === "read" ? (ctx) => readWithMetadata(ctx, args) : (ctx) => QUERIES[name](ctx, args);
-  return runAsUser(user, call, { json });
+  return runAsUser(user, call, { json, keepListings: name === "inbox" || name === "workspace" });
 }
 
 /** Find the project from the working directory, call one service as `user`, print it; returns the exit code. */
-export async function runAsUser(user: string, call: ServiceCall, options: { json?: boolean } = {}): Promise<number> {
+export async function runAsUser(user: string, call: ServiceCall, options: { json?: boolean; keepListings?: boolean } = {}): Promise<number> {
+  // one process per command: large inbox/workspace listings are kept outside the project between runs (loaded
+  // only for those two queries: the state folder's path needs node:crypto, which costs every other start)
+  const cacheDir = options.keepListings ? (await import("../store/state-dir.js")).listingCacheDir : undefined;
   const prepared = runService(() => {
     const project = Project.open({ env: process.env, cwd: process.cwd() });
-    // one process per command: large inbox/workspace listings are kept outside the project between runs
-    project.users.persistListingsIn(() => listingCacheDir(project.root));
+    if (cacheDir) project.users.persistListingsIn(() => cacheDir(project.root));
     return { ok: true, data: makeContext(project, user), lines: [] };
   });
   const result = prepared.ok ? await call(prepared.data) : prepared;

@@ -2,7 +2,8 @@
  * The VR source / session object (spec §9.2, REQ-INT-006/008): the `.interact` session in a workspace and
  * `.meta/VR/{ID}.source.json` have this shape, the one the Python tool wrote. Unknown fields are kept.
  */
-import { z } from "zod";
+import { createRequire } from "node:module";
+import type { z as Zod } from "zod";
 import { pythonJsonPretty } from "../pyjson.js";
 import { END, END_ALIASES, loopOf, type Template } from "./template.js";
 
@@ -68,55 +69,64 @@ export interface VrSource {
   [extra: string]: unknown;
 }
 
-const optionalText = z.string().nullish();
+/**
+ * The schema of a source, built on first use: zod is loaded only when a VR source is validated, so every other
+ * command (a `qms create SOP`, `qms route`) does not pay the tens of milliseconds zod takes to load (issue #8).
+ */
+let schema: Zod.ZodType | undefined;
+function sourceSchema(): Zod.ZodType {
+  if (schema) return schema;
+  const { z } = createRequire(import.meta.url)("zod") as typeof import("zod");
+  const optionalText = z.string().nullish();
+  const entrySchema = z.looseObject({
+    value: z.string(),
+    author: z.string(),
+    timestamp: z.string(),
+    reason: optionalText,
+    commit: optionalText,
+  });
 
-const entrySchema = z.looseObject({
-  value: z.string(),
-  author: z.string(),
-  timestamp: z.string(),
-  reason: optionalText,
-  commit: optionalText,
-});
+  const cursorContextSchema: Zod.ZodType<CursorContext> = z.lazy(() =>
+    z.looseObject({
+      loop: optionalText,
+      iteration: z.number().int().nullish(),
+      goto_return: optionalText,
+      goto_return_ctx: cursorContextSchema.nullish(),
+      goto_reason: optionalText,
+      reopen_return: optionalText,
+      reopen_return_ctx: cursorContextSchema.nullish(),
+    }),
+  );
 
-const cursorContextSchema: z.ZodType<CursorContext> = z.lazy(() =>
-  z.looseObject({
-    loop: optionalText,
-    iteration: z.number().int().nullish(),
-    goto_return: optionalText,
-    goto_return_ctx: cursorContextSchema.nullish(),
-    goto_reason: optionalText,
-    reopen_return: optionalText,
-    reopen_return_ctx: cursorContextSchema.nullish(),
-  }),
-);
-
-const sourceSchema = z.looseObject({
-  doc_id: z.string().min(1),
-  template: z.string().min(1),
-  template_version: z.union([z.number().int(), z.string().regex(/^\d+$/)]),
-  cursor: z.string().min(1),
-  cursor_context: cursorContextSchema.nullish(),
-  metadata: z.looseObject({
-    parent_doc_id: optionalText,
-    vr_id: optionalText,
-    title: optionalText,
-    date: optionalText,
-    performer: optionalText,
-    performed_date: optionalText,
-  }),
-  responses: z.record(z.string(), z.array(entrySchema)),
-  loops: z
-    .record(
-      z.string(),
-      z.looseObject({
-        iterations: z.number().int().min(0),
-        closed: z.boolean(),
-        reopenings: z.array(z.looseObject({ reason: z.string(), author: z.string(), timestamp: z.string() })).optional(),
-      }),
-    )
-    .nullish(),
-  gates: z.record(z.string(), z.looseObject({ value: z.string(), timestamp: z.string() })).nullish(),
-});
+  schema = z.looseObject({
+    doc_id: z.string().min(1),
+    template: z.string().min(1),
+    template_version: z.union([z.number().int(), z.string().regex(/^\d+$/)]),
+    cursor: z.string().min(1),
+    cursor_context: cursorContextSchema.nullish(),
+    metadata: z.looseObject({
+      parent_doc_id: optionalText,
+      vr_id: optionalText,
+      title: optionalText,
+      date: optionalText,
+      performer: optionalText,
+      performed_date: optionalText,
+    }),
+    responses: z.record(z.string(), z.array(entrySchema)),
+    loops: z
+      .record(
+        z.string(),
+        z.looseObject({
+          iterations: z.number().int().min(0),
+          closed: z.boolean(),
+          reopenings: z.array(z.looseObject({ reason: z.string(), author: z.string(), timestamp: z.string() })).optional(),
+        }),
+      )
+      .nullish(),
+    gates: z.record(z.string(), z.looseObject({ value: z.string(), timestamp: z.string() })).nullish(),
+  });
+  return schema;
+}
 
 export type SourceLoad = { ok: true; source: VrSource } | { ok: false; message: string };
 
@@ -125,7 +135,7 @@ export type SourceLoad = { ok: true; source: VrSource } | { ok: false; message: 
  * filled in, so a Python-era file keeps its fields, their order and any field we do not know.
  */
 export function loadSource(raw: unknown): SourceLoad {
-  const checked = sourceSchema.safeParse(raw);
+  const checked = sourceSchema().safeParse(raw);
   if (!checked.success) {
     const issue = checked.error.issues[0];
     const where = issue && issue.path.length > 0 ? issue.path.join(".") : "(top level)";
