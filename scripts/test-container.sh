@@ -31,7 +31,7 @@ fi
 for tool in docker-compose debootstrap catatonit docker; do
   command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || fail "$tool is missing (scripts/test-tools/kit.sh installs it; docker is the client only)"
 done
-[ -f "$ROOT/dist/bundle/main.js" ] || (cd "$ROOT" && npm run build >/dev/null)
+[ -f "$ROOT/dist/bundle/launch.cjs" ] || (cd "$ROOT" && npm run build >/dev/null)
 
 W="$(mktemp -d /tmp/qms-container-test.XXXXXX)"
 SERVICE_PID=""
