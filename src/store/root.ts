@@ -65,9 +65,10 @@ function walkUp(start: string, test: (dir: string) => boolean): string | undefin
   }
 }
 
+// Walking up asks about names that mostly do not exist: no exception for those (each costs a stack trace).
 export function isDir(p: string): boolean {
   try {
-    return fs.statSync(p).isDirectory();
+    return fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() === true;
   } catch {
     return false;
   }
@@ -75,7 +76,7 @@ export function isDir(p: string): boolean {
 
 function isFile(p: string): boolean {
   try {
-    return fs.statSync(p).isFile();
+    return fs.statSync(p, { throwIfNoEntry: false })?.isFile() === true;
   } catch {
     return false;
   }
