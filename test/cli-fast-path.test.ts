@@ -4,7 +4,8 @@ import { describe, it } from "node:test";
 import * as fs from "node:fs";
 import { after } from "node:test";
 import { parseQuickQuery, parseQuickWrite } from "../src/cli/fast-path.js";
-import { makeHarnessProject, QMS_BIN, qms, snapshotTree } from "./helpers.js";
+import * as path from "node:path";
+import { makeHarnessProject, QMS_BIN, qms, REPO_ROOT, snapshotTree } from "./helpers.js";
 
 const made: string[] = [];
 after(() => {
@@ -164,5 +165,28 @@ describe("CLI fast path for the document-control writes (issue #8)", () => {
     // the same files with the same content, but for the seconds of the audit timestamps
     const content = (file: string): string => fs.readFileSync(file, "utf8").replace(/"ts": ?"[^"]*"/g, '"ts":""');
     assert.deepEqual(snapshotTree(fastRoot, content), snapshotTree(fullRoot, content));
+  });
+});
+
+describe("CLI start-up path (issue #8)", () => {
+  it("REQ-PERF-003: bin/qms.js is CommonJS and the fast path's bundles load through code caches this Node accepts", () => {
+    const root = makeHarnessProject();
+    made.push(root);
+    assert.equal(qms(root, "claude", "create", "SOP", "--title", "Cached").code, 0);
+    const launch = path.join(REPO_ROOT, "dist", "bundle", "launch.cjs");
+    const script = [
+      `const cli = require(${JSON.stringify(launch)});`,
+      'cli.launch(["--user", "claude", "status", "SOP-001"]);',
+      'process.on("exit", () => process.stderr.write("CACHES=" + JSON.stringify(cli.codeCacheStates()) + "\\n"));',
+    ].join("\n");
+    const r = spawnSync(process.execPath, ["-e", script], { cwd: root, encoding: "utf8", env: { ...process.env, QMS_USER: "" } });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^Document: SOP-001$/m);
+    assert.match(r.stderr, /CACHES=\{"queries":"accepted"\}/);
+    assert.equal(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "bin", "package.json"), "utf8")).type, "commonjs");
+    // a write loads the other bundle, also from its cache
+    const w = spawnSync(process.execPath, ["-e", script.replace('"status", "SOP-001"', '"checkin", "SOP-001"')], { cwd: root, encoding: "utf8", env: { ...process.env, QMS_USER: "" } });
+    assert.equal(w.status, 0, w.stderr);
+    assert.match(w.stderr, /CACHES=\{"writes":"accepted"\}/);
   });
 });

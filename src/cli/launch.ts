@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { type CliParts, main } from "./main.js";
-import { loadScript, saveScriptCache } from "./script-cache.js";
+import { loadScript, saveScriptCache, scriptCacheState } from "./script-cache.js";
 
 /**
  * The bundle's entry (dist/bundle/launch.cjs, required by bin/qms.js). CommonJS on purpose: a CommonJS entry
@@ -19,6 +19,11 @@ const BUNDLE: CliParts = {
   writes: async () => loadScript(WRITES_FILE),
   program: () => import(pathToFileURL(path.join(HERE, "program.js")).href),
 };
+
+/** For tests: whether the fast path's bundles were loaded through their code caches in this process. */
+export function codeCacheStates(): Record<"queries" | "writes", string | undefined> {
+  return { queries: scriptCacheState(QUERIES_FILE), writes: scriptCacheState(WRITES_FILE) };
+}
 
 /** Run `qms ARGV...` and set the exit code; an unexpected error is thrown as from a top-level await. */
 export function launch(argv: string[]): void {

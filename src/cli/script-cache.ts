@@ -11,6 +11,12 @@ import * as vm from "node:vm";
  */
 const WRAPPER = ["(function (exports, require, module, __filename, __dirname) {", "\n})"] as const;
 const loaded = new Map<string, vm.Script>();
+const states = new Map<string, "accepted" | "rejected" | "none">();
+
+/** Whether a loaded script's code cache was used (for tests: a build must produce caches its Node accepts). */
+export function scriptCacheState(file: string): "accepted" | "rejected" | "none" | undefined {
+  return states.get(file);
+}
 
 export function loadScript<T>(file: string): T {
   const source = fs.readFileSync(file, "utf8");
@@ -22,6 +28,7 @@ export function loadScript<T>(file: string): T {
   }
   const script = new vm.Script(WRAPPER[0] + source + WRAPPER[1], { filename: file, ...(cachedData ? { cachedData } : {}) });
   loaded.set(file, script);
+  states.set(file, !cachedData ? "none" : script.cachedDataRejected ? "rejected" : "accepted");
   const module = { exports: {} as T };
   (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, createRequire(file), module, file, path.dirname(file));
   return module.exports;
