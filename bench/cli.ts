@@ -137,7 +137,7 @@ function main(): void {
   const samples = new Map<string, number[]>(cases.map((c) => [c.name, []]));
   const cpu = new Map<string, number[]>(cases.map((c) => [c.name, []]));
   const hook = path.join(REPO_ROOT, "dist", "bench", "probes", "cpu-hook.cjs");
-  fs.writeFileSync(hook, 'process.on("exit", () => { const u = process.cpuUsage(); require("node:fs").writeSync(3, `${(u.user + u.system) / 1000}\\n`); });\n');
+  fs.writeFileSync(hook, 'process.on("exit", () => { const u = process.cpuUsage(); require("node:fs").writeSync(3, String((u.user + u.system) / 1000) + "\\n"); });\n');
   for (let run = 0; run < WARMUP + RUNS; run++) {
     for (const c of cases) {
       const ms = time(root, c.argv(run));
