@@ -15,6 +15,9 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BASE_IMAGE=docker.io/library/node:20-bookworm-slim
+# what the offline base holds besides node/npm; the build installs nothing from the network, so the
+# Dockerfile's APT_PACKAGES must all be here (a cached base from an older list is rebuilt)
+BASE_PACKAGES=ca-certificates,git,tmux
 IMAGE=qms-agent:test
 T0=$(date +%s.%N)
 since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1fs", b - a }'; }
@@ -56,6 +59,10 @@ export CONTAINERS_CONF="$W/containers.conf"
 
 # ---- 2. base image ----------------------------------------------------------------------------------------
 t=$(date +%s.%N)
+if podman image exists "$BASE_IMAGE" && [ "$(podman image inspect -f '{{ index .Labels "qms.base-packages" }}' "$BASE_IMAGE" 2>/dev/null)" != "$BASE_PACKAGES" ]; then
+  log "cached base image lacks some of $BASE_PACKAGES: rebuilding it"
+  podman rmi -f "$BASE_IMAGE" >/dev/null 2>&1 || true
+fi
 if podman image exists "$BASE_IMAGE"; then
   log "base image $BASE_IMAGE present (cached)"
 else
@@ -63,7 +70,7 @@ else
   [ -n "$mirror" ] || mirror="$(awk '$1 == "deb" { print $2; exit }' /etc/apt/sources.list 2>/dev/null)"
   [ -n "$mirror" ] || fail "no Debian mirror found in /etc/apt/sources.list(.d)"
   log "debootstrap bookworm from $mirror"
-  debootstrap --variant=minbase --include=ca-certificates,git bookworm "$W/rootfs" "$mirror" >"$W/debootstrap.log" 2>&1 || { tail -20 "$W/debootstrap.log"; fail "debootstrap"; }
+  debootstrap --variant=minbase --include="$BASE_PACKAGES" bookworm "$W/rootfs" "$mirror" >"$W/debootstrap.log" 2>&1 || { tail -20 "$W/debootstrap.log"; fail "debootstrap"; }
   cp "$(command -v node)" "$W/rootfs/usr/local/bin/node"
   npm_dir="$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")"
   mkdir -p "$W/rootfs/usr/local/lib/node_modules"
@@ -73,7 +80,7 @@ else
   echo 'node:x:1000:' >>"$W/rootfs/etc/group"
   mkdir -p "$W/rootfs/home/node" && chown 1000:1000 "$W/rootfs/home/node"
   rm -rf "$W/rootfs/var/cache/apt/archives/"*.deb
-  tar -C "$W/rootfs" -c . | podman import --change 'CMD ["node"]' - "$BASE_IMAGE" >/dev/null
+  tar -C "$W/rootfs" -c . | podman import --change 'CMD ["node"]' --change "LABEL qms.base-packages=$BASE_PACKAGES" - "$BASE_IMAGE" >/dev/null
   rm -rf "$W/rootfs"
 fi
 BASE_TIME=$(since "$t")
@@ -125,7 +132,9 @@ checks=0
 ok() { checks=$((checks + 1)); log "ok $checks - $*"; }
 
 # 5a. the entrypoint registered the server (user scope, both headers), and trusted /workspace
-podman logs "$CID" 2>&1 | grep -q "registered 'qms' at user scope" || { podman logs "$CID"; fail "no registration in the entrypoint log"; }
+podman logs "$CID" >"$W/container.log" 2>&1 || true
+# (grep -q on a pipe would end the writer early: with pipefail that reads as a failure, so grep a file)
+grep -q "registered 'qms' at user scope" "$W/container.log" || { podman logs "$CID"; fail "no registration in the entrypoint log"; }
 ex node -e 'const c=require("/claude-config/.claude.json"); const s=c.mcpServers.qms; if(!s||!s.headers["X-API-Key"]||!/^Bearer /.test(s.headers.Authorization)||c.projects["/workspace"].hasTrustDialogAccepted!==true) process.exit(1)' \
   || fail "user-scope registration / trust missing in /claude-config/.claude.json"
 ok "entrypoint registered qms at user scope with both headers and trusted /workspace"
@@ -195,7 +204,8 @@ ok "neither another agent's token nor the server's run files are readable from i
 (cd "$PROJ" && env "${ENGINE_ENV[@]}" node "$ROOT/bin/qms.js" session up --no-attach --mode proxy \
   -f docker/compose.test.yml --ready-timeout 90) >"$W/up-proxy.log" || { cat "$W/up-proxy.log"; fail "qms session up --mode proxy"; }
 CID="$(env "${ENGINE_ENV[@]}" docker-compose -f "$PROJ/docker/docker-compose.yml" -f "$PROJ/docker/compose.test.yml" -p docker ps -q claude-agent | tail -1)"
-podman logs "$CID" 2>&1 | grep -q "re-registering" || { podman logs "$CID"; fail "the mode change did not re-register"; }
+podman logs "$CID" >"$W/container.log" 2>&1 || true
+grep -q "re-registering" "$W/container.log" || { podman logs "$CID"; fail "the mode change did not re-register"; }
 list="$(ex claude mcp list 2>&1)" || true
 printf '%s\n' "$list" | sed 's/^/    | /'
 printf '%s\n' "$list" | grep -q "qms: qms proxy .* - ✔ Connected" || fail "proxy mode: claude mcp list does not show qms Connected"

@@ -121,7 +121,7 @@ describe("the team run with podman: real Claude Code in each agent's container (
     const tools = events().filter((e) => e.event === "tool" && e.outcome === "ok").map((e) => `${String(e.tool)}:${String(e.user)}`);
     assert.ok(tools.includes("qms_review:qa") && tools.includes("qms_route:claude") && tools.includes("qms_approve:qa"), tools.join(", "));
     assert.equal(spawnSync("podman", ["container", "exists", "qms-agent-qa"], { env }).status, 1, "qa's container is gone");
-    const transcripts = ["claude", "qa"].map((a) => fs.readFileSync(path.join(agentRunDir(root, a), "transcript.jsonl"), "utf8").split("\n").filter((l) => l.includes('"qms_delivery_start"')).length);
+    const transcripts = ["claude", "qa"].map((a) => fs.readFileSync(path.join(agentRunDir(root, a, env), "transcript.jsonl"), "utf8").split("\n").filter((l) => l.includes('"qms_delivery_start"')).length);
     assert.deepEqual(transcripts, [1, 2]);
     process.stdout.write(`# podman team run: EFFECTIVE after ${effectiveMs} ms, qa stopped after ${Date.now() - t0} ms; audit ${sequence.join(" → ")}\n`);
   });
