@@ -1,0 +1,176 @@
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import type * as http from "node:http";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import { authenticate, authInfoFor, callerOf, unauthorizedBody } from "../src/mcp/token-auth.js";
+import { tokenCreate, tokenList, tokenRevoke } from "../src/services/tokens.js";
+import { entryId, hashToken, mintToken, projectKey, TOKEN_PREFIX, TokenStore, tokenStorePath } from "../src/store/tokens.js";
+import { removeTempDir, tempDir } from "./helpers.js";
+import { svcProject } from "./svc-harness.js";
+
+function storeIn(t: { after: (fn: () => void) => void }): TokenStore {
+  const dir = tempDir("qms-store-");
+  t.after(() => removeTempDir(dir));
+  return new TokenStore(path.join(dir, "tokens.json"));
+}
+
+const request = (headers: Record<string, string | undefined>): http.IncomingMessage => ({ headers }) as unknown as http.IncomingMessage;
+
+describe("MCP tokens are per project (in process)", () => {
+  it("server-and-container §2: project A's token is refused by project B's server, and B's by A's", (t) => {
+    const a = svcProject(t);
+    const b = svcProject(t);
+    const store = storeIn(t);
+    const tokenA = a.ok(tokenCreate, "lead", { user: "claude", store }).data.token;
+    const tokenB = b.ok(tokenCreate, "lead", { user: "qa", store }).data.token;
+    assert.equal(store.verify(a.root, tokenA)?.user, "claude");
+    assert.equal(store.verify(b.root, tokenA), undefined, "A's token is no token of B");
+    assert.equal(store.verify(a.root, tokenB), undefined);
+    assert.equal(store.verify(b.root, tokenB)?.user, "qa");
+
+    const onB = { auth: "token" as const, projectRoot: b.root, store };
+    for (const headers of [{ authorization: `Bearer ${tokenA}` }, { "x-api-key": tokenA }]) {
+      assert.deepEqual(authenticate(request(headers), onB), { error: "invalid token" }, JSON.stringify(headers));
+    }
+    assert.deepEqual(authenticate(request({ authorization: `Bearer ${tokenB}` }), onB), { kind: "token", user: "qa", label: "qa" });
+    assert.deepEqual(authenticate(request({ authorization: `Bearer ${tokenA}`, "x-api-key": tokenB }), onB), { kind: "token", user: "qa", label: "qa" }, "the foreign token simply does not count");
+    assert.deepEqual(authenticate(request({ authorization: `Bearer ${tokenA}` }), { auth: "token", projectRoot: a.root, store }), { kind: "token", user: "claude", label: "claude" });
+    assert.match(String(unauthorizedBody("invalid token", b.root).message), /not valid for this project \(revoked, mistyped, or made for another project\)/);
+  });
+
+  it("server-and-container §2: a project is keyed by its real path, so a symlink to it is the same project", (t) => {
+    const a = svcProject(t);
+    const store = storeIn(t);
+    const link = path.join(tempDir("qms-link-"), "project");
+    t.after(() => removeTempDir(path.dirname(link)));
+    fs.symlinkSync(a.root, link);
+    const token = a.ok(tokenCreate, "lead", { user: "claude", store }).data.token;
+    assert.equal(projectKey(link), fs.realpathSync(a.root));
+    assert.equal(store.verify(link, token)?.user, "claude");
+    assert.equal(projectKey(path.join(a.root, "missing", "..", "nowhere")), path.resolve(a.root, "nowhere"), "a path that does not exist is only resolved");
+  });
+});
+
+describe("token authentication of one request (in process)", () => {
+  it("server-and-container §2: Bearer and X-API-Key are read; anything else is no token", (t) => {
+    const p = svcProject(t);
+    const store = storeIn(t);
+    const token = p.ok(tokenCreate, "lead", { user: "qa", label: "qa-laptop", store }).data.token;
+    const opts = { auth: "token" as const, projectRoot: p.root, store };
+    const ok = { kind: "token", user: "qa", label: "qa-laptop" };
+    assert.deepEqual(authenticate(request({ authorization: `Bearer ${token}` }), opts), ok);
+    assert.deepEqual(authenticate(request({ authorization: `bearer   ${token}  ` }), opts), ok, "the scheme is case-insensitive, spaces are trimmed");
+    assert.deepEqual(authenticate(request({ "x-api-key": `  ${token} ` }), opts), ok);
+    assert.deepEqual(authenticate(request({ authorization: `Bearer ${token}`, "x-api-key": token }), opts), ok, "the same token twice is fine");
+    for (const headers of [{}, { authorization: `Basic ${token}` }, { authorization: `Bearer ${token} extra` }, { authorization: "Bearer" }, { "x-api-key": "   " }]) {
+      assert.deepEqual(authenticate(request(headers), opts), { error: "missing token" }, JSON.stringify(headers));
+    }
+    assert.deepEqual(authenticate(request({ authorization: "Bearer qms_wrong" }), opts), { error: "invalid token" });
+    assert.deepEqual(authenticate(request({ authorization: `Bearer ${token}` }), { auth: "token", projectRoot: p.root }), { error: "no token store" });
+  });
+
+  it("server-and-container §2: tokens of two different users in one request are refused", (t) => {
+    const p = svcProject(t);
+    const store = storeIn(t);
+    const qa = p.ok(tokenCreate, "lead", { user: "qa", store }).data.token;
+    const claude = p.ok(tokenCreate, "lead", { user: "claude", store }).data.token;
+    const opts = { auth: "token" as const, projectRoot: p.root, store };
+    assert.deepEqual(authenticate(request({ authorization: `Bearer ${claude}`, "x-api-key": qa }), opts), { error: "tokens of two different users" });
+    assert.deepEqual(authenticate(request({ authorization: `Bearer ${claude}`, "x-api-key": "qms_wrong" }), opts), { kind: "token", user: "claude", label: "claude" });
+  });
+
+  it("server-and-container §2: --auth none trusts the caller; with identity locks the X-QMS-Identity header decides the mode", (t) => {
+    const p = svcProject(t);
+    const none = authenticate(request({ authorization: "Bearer qms_whatever" }), { auth: "none", projectRoot: p.root, defaultUser: "qa" });
+    assert.deepEqual(none, { kind: "trusted", transport: "http", defaultUser: "qa" });
+    const locks = { purgeExpired: () => [] } as never;
+    assert.deepEqual(authenticate(request({}), { auth: "none", projectRoot: p.root, identityLocks: locks }), { kind: "trusted", transport: "http", defaultUser: undefined, locks });
+    assert.deepEqual(authenticate(request({ "x-qms-identity": " qa ", "x-qms-instance": "box-1" }), { auth: "none", projectRoot: p.root, identityLocks: locks }), {
+      kind: "header",
+      identity: "qa",
+      instanceId: "box-1",
+      locks,
+      defaultUser: undefined,
+    });
+  });
+
+  it("server-and-container §2: the caller travels as the SDK's AuthInfo, never with the token", () => {
+    const caller = { kind: "token" as const, user: "qa", label: "qa-laptop" };
+    const info = authInfoFor(caller);
+    assert.deepEqual(info, { token: "[redacted]", clientId: "qa-laptop", scopes: [], extra: { caller } });
+    assert.deepEqual(callerOf(info), caller);
+    assert.equal(authInfoFor({ kind: "trusted", transport: "http" }).clientId, "unauthenticated");
+    assert.equal(callerOf(undefined), undefined);
+    assert.equal(callerOf({ token: "", clientId: "", scopes: [], extra: { caller: "qa" } }), undefined);
+    assert.equal(callerOf({ token: "", clientId: "", scopes: [], extra: { caller: { user: "qa" } } }), undefined);
+  });
+});
+
+describe("token store and commands (in process)", () => {
+  it("server-and-container §2: only hashes are stored (0600); tokens are 32 random bytes; create, list and revoke", (t) => {
+    const p = svcProject(t);
+    const store = storeIn(t);
+    const created = p.ok(tokenCreate, "lead", { user: "qa", label: "qa-laptop", store });
+    const token = created.data.token;
+    assert.match(token, /^qms_[A-Za-z0-9_-]{43}$/);
+    assert.ok(token.startsWith(TOKEN_PREFIX));
+    assert.deepEqual(created.lines, [token]);
+    assert.equal(created.data.id, hashToken(token).slice(0, 12));
+    assert.deepEqual([created.data.user, created.data.label, created.data.project, created.data.store], ["qa", "qa-laptop", fs.realpathSync(p.root), store.file]);
+    const raw = fs.readFileSync(store.file, "utf8");
+    assert.ok(!raw.includes(token.slice(4)), "the token itself is never stored");
+    assert.ok(raw.includes(hashToken(token)));
+    assert.equal(fs.statSync(store.file).mode & 0o777, 0o600);
+    assert.equal(fs.readdirSync(path.dirname(store.file)).filter((f) => f.endsWith(".tmp")).length, 0);
+    assert.notEqual(mintToken(), mintToken());
+
+    // default labels: the user's name, then -2, -3
+    assert.equal(p.ok(tokenCreate, "lead", { user: "claude", store }).data.label, "claude");
+    assert.equal(p.ok(tokenCreate, "lead", { user: "claude", store }).data.label, "claude-2");
+    assert.equal(p.ok(tokenCreate, "lead", { user: "claude", store }).data.label, "claude-3");
+    const list = p.ok(tokenList, "lead", { store });
+    assert.deepEqual(list.data.tokens.map((e) => [e.user, e.label]), [["qa", "qa-laptop"], ["claude", "claude"], ["claude", "claude-2"], ["claude", "claude-3"]]);
+    assert.equal(list.lines[0], `Tokens for ${fs.realpathSync(p.root)} (store: ${store.file}):`);
+    assert.ok(list.lines.every((l) => !l.includes(token)));
+    assert.match(list.lines[1]!, new RegExp(`^  ${created.data.id}  qa {11}qa-laptop {12}\\d{4}-`));
+
+    const byLabel = p.ok(tokenRevoke, "lead", { what: "qa-laptop", store });
+    assert.deepEqual(byLabel.data.revoked, [{ id: created.data.id, user: "qa", label: "qa-laptop" }]);
+    assert.deepEqual(byLabel.lines, [`Revoked token ${created.data.id} (qa-laptop, user qa).`]);
+    assert.equal(store.verify(p.root, token), undefined, "revocation is immediate");
+    const c2 = store.list(p.root).find((e) => e.label === "claude-2")!;
+    assert.equal(p.ok(tokenRevoke, "lead", { what: entryId(c2).slice(0, 6), store }).data.revoked[0]?.label, "claude-2", "an id prefix of 6 hex digits");
+    p.no(tokenRevoke, "lead", { what: entryId(c2).slice(0, 6), store }, "not-found", /No token matches/);
+    p.no(tokenRevoke, "lead", { what: "qa-laptop", store }, "not-found", /No token matches 'qa-laptop' for /);
+    p.no(tokenRevoke, "lead", { what: "", store }, "invalid-argument", /token revoke needs a label, a token id/);
+    p.no(tokenRevoke, "lead", { what: "a b", store }, "invalid-argument", /Invalid token reference "a b"/);
+    p.ok(tokenRevoke, "lead", { what: "claude", store });
+    p.ok(tokenRevoke, "lead", { what: "claude-3", store });
+    const empty = p.ok(tokenList, "lead", { store });
+    assert.deepEqual(empty.data.tokens, []);
+    assert.deepEqual(empty.next, [{ action: "token", args: { command: "create", user: "<name>" }, lead: "Create one with" }]);
+    assert.equal(JSON.parse(fs.readFileSync(store.file, "utf8")).projects[fs.realpathSync(p.root)], undefined, "an emptied project leaves the store");
+  });
+
+  it("server-and-container §2: token create refuses unknown users, bad names and labels, and a label twice", (t) => {
+    const p = svcProject(t);
+    const store = storeIn(t);
+    p.no(tokenCreate, "lead", { user: "", store }, "invalid-argument", /token create needs --user NAME/);
+    p.no(tokenCreate, "lead", { user: "mallory", store }, "unknown-user", /Unknown user 'mallory': a token can only be created for a user of this project\./);
+    p.no(tokenCreate, "lead", { user: "../qa", store }, "invalid-user", /Invalid user name "\.\.\/qa"/);
+    p.no(tokenCreate, "lead", { user: "qa", label: "bad label!", store }, "invalid-argument", /Invalid --label "bad label!"/);
+    p.ok(tokenCreate, "lead", { user: "qa", label: "one", store });
+    const twice = p.no(tokenCreate, "lead", { user: "claude", label: "one", store }, "already-exists", /A token labelled 'one' already exists for this project\./);
+    assert.deepEqual(twice.refusal.next, [{ action: "token", args: { command: "revoke", reference: "one" }, lead: "Pick another --label, or revoke it first" }]);
+    assert.throws(() => store.create(p.root, "qa", "one"), /already exists/);
+    fs.writeFileSync(store.file, "{ not json");
+    assert.throws(() => store.list(p.root), /is not valid JSON/);
+  });
+
+  it("server-and-container §2: the store lives outside every project: QMS_TOKEN_STORE, else XDG_CONFIG_HOME, else ~/.config", () => {
+    assert.equal(tokenStorePath({ QMS_TOKEN_STORE: "/x/t.json" }), "/x/t.json");
+    assert.equal(tokenStorePath({ QMS_TOKEN_STORE: "  ", XDG_CONFIG_HOME: "/cfg" }), "/cfg/qms/tokens.json");
+    assert.equal(tokenStorePath({ XDG_CONFIG_HOME: " " , HOME: "/h" }).endsWith(path.join(".config", "qms", "tokens.json")), true);
+  });
+});
