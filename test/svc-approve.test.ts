@@ -68,6 +68,9 @@ describe("approve (in process)", () => {
   it("REQ-WF-006: an executable's last approval stops at PRE_APPROVED / POST_APPROVED and names the owner's next step", (t) => {
     const p = svcProject(t);
     const cr = p.crTo("IN_PRE_APPROVAL");
+    const task = p.read(`.claude/users/qa/inbox/task-${cr}-pre_approval-v0-1.md`) ?? "";
+    assert.match(task, /^task_type: APPROVAL$/m, "a pre-approval task is an approval task");
+    assert.match(task, /^workflow_type: PRE_APPROVAL$/m);
     const pre = p.ok(approve, "qa", { docId: cr });
     assert.deepEqual(pre.data, { doc_id: cr, version: "1.0", status: "PRE_APPROVED", remaining: [], completed: true });
     assert.deepEqual(pre.lines, [`Approved: ${cr} (v0.1) by qa`, "All approvals complete. Status: PRE_APPROVED (v1.0)"]);

@@ -210,6 +210,22 @@ describe("route: auto-checkin, assignees and tasks (in process)", () => {
     assert.deepEqual(r.data.assignees, ["tu_ui", "qa"], "duplicates collapse, order kept");
     assert.deepEqual(p.meta("SOP-001").pending_assignees, ["tu_ui", "qa"]);
     for (const u of ["tu_ui", "qa"]) assert.deepEqual(p.inbox(u), ["task-SOP-001-review-v0-1.md"]);
+    const task = p.read(".claude/users/tu_ui/inbox/task-SOP-001-review-v0-1.md") ?? "";
+    assert.deepEqual(task.split("\n").slice(0, 13), [
+      "---",
+      "task_id: task-SOP-001-review-v0-1",
+      "task_type: REVIEW",
+      "workflow_type: REVIEW",
+      "doc_id: SOP-001",
+      "title: x",
+      "status: IN_REVIEW",
+      "responsible_user: claude",
+      "assigned_by: claude",
+      "assigned_date: 2026-03-02",
+      "version: 0.1",
+      "---",
+      "",
+    ]);
     assert.deepEqual(p.inbox("tu_scene"), []);
     const routed = p.audit("SOP-001").at(-1)!;
     assert.equal(routed.event, "ROUTE_REVIEW");
