@@ -25,6 +25,9 @@ export function removeAtExit(dir: string): string {
   if (!removalHooked) process.on("exit", removeMadeTempDirs);
   removalHooked = true;
   madeTempDirs.add(dir);
+  // `npm test` checks afterwards that none of the run's folders is left (scripts/check-temp-clean.mjs)
+  const manifest = process.env.QMS_TEST_TEMP_MANIFEST;
+  if (manifest) fs.appendFileSync(path.resolve(REPO_ROOT, manifest), `${dir}\n`);
   return dir;
 }
 
