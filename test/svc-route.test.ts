@@ -82,6 +82,17 @@ describe("route: the approval gate (in process)", () => {
     p.no(route, "claude", { docId: "SOP-001", kind: "approval" }, "approval-gate", /no quality review on record \(reviewed by tu_ui\)/);
   });
 
+  it("REQ-WF-005, REQ-DOC-009: an edited reviewed document routed for approval is checked in first, which voids the reviews", (t) => {
+    const p = svcProject(t);
+    p.ok(create, "claude", { type: "SOP", title: "x" });
+    p.ok(route, "claude", { docId: "SOP-001", kind: "review" });
+    p.ok(review, "qa", { docId: "SOP-001", outcome: "recommend", comment: "ok" });
+    p.checkoutAndEdit("claude", "SOP-001", "changed after the review");
+    assert.deepEqual(p.meta("SOP-001").review_outcomes, { qa: "RECOMMEND" }, "checkout alone keeps the outcomes");
+    p.no(route, "claude", { docId: "SOP-001", kind: "approval" }, "approval-gate", /No reviews on record for SOP-001/);
+    assert.equal(p.meta("SOP-001").status, "REVIEWED", "nothing was checked in");
+  });
+
   it("REQ-WF-005, REQ-WF-018: withdrawing an approval keeps the outcomes, so the owner may route for approval again", (t) => {
     const p = svcProject(t);
     p.ok(create, "claude", { type: "SOP", title: "x" });
