@@ -81,7 +81,7 @@ describe("concurrent CLI processes", () => {
     assert.deepEqual(leftovers, []);
   });
 
-  it("a lock left by a dead process is broken, a live one makes the other wait", async () => {
+  it("REQ-STORE-002: a lock left by a dead process is broken, a live one makes the other wait (and a writer gives up after the timeout)", async () => {
     const root = makeHarnessProject();
     const lock = path.join(root, "QMS/.lock");
     fs.mkdirSync(path.dirname(lock), { recursive: true });

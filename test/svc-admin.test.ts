@@ -72,7 +72,7 @@ describe("namespaces (in process)", () => {
 });
 
 describe("fix (in process)", () => {
-  it("spec §5.14: fix cleans legacy lines of an effective file, line by line, for administrators only", (t) => {
+  it("REQ-FIX-001: fix cleans legacy lines of an effective file, line by line, for administrators only", (t) => {
     const p = svcProject(t);
     p.effectiveSop();
     p.no(fix, "qa", { docId: "SOP-001" }, "permission-denied", /'fix' requires group administrator/);
@@ -92,7 +92,7 @@ describe("fix (in process)", () => {
     p.no(fix, "lead", { docId: "SOP-002" }, "not-found", /SOP-002 has no effective file to fix \(status DRAFT\)\./);
   });
 
-  it("spec §5.14: the legacy clean-ups are a pure line edit; CLOSED documents keep their dates", () => {
+  it("REQ-FIX-001: the legacy clean-ups are a pure line edit; CLOSED documents keep their dates", () => {
     const text = "---\ntitle: t\nchecked_out: false\n---\n\n**Version:**\nbody **Version:** 0.1 stays\n**Effective Date:** TBD\n";
     const eff = legacyFixes(text, "2.0", "2026-03-02");
     assert.equal(eff.text, "---\ntitle: t\n---\n\n**Version:** 2.0\nbody **Version:** 0.1 stays\n**Effective Date:** 2026-03-02\n");

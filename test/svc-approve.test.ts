@@ -47,7 +47,7 @@ describe("approve (in process)", () => {
     ]);
   });
 
-  it("REQ-WF-013, REQ-WF-020: approving a revision archives the version in force and replaces it (v1.0 -> v2.0)", (t) => {
+  it("REQ-WF-006, REQ-WF-020: approving a revision archives the version in force and replaces it (v1.0 -> v2.0)", (t) => {
     const p = svcProject(t);
     p.effectiveSop();
     const v1 = p.effective("SOP-001");
@@ -65,7 +65,7 @@ describe("approve (in process)", () => {
     assert.deepEqual(p.inbox("qa"), []);
   });
 
-  it("REQ-WF-006: an executable's last approval stops at PRE_APPROVED / POST_APPROVED and names the owner's next step", (t) => {
+  it("REQ-WF-006, REQ-WF-014, REQ-TASK-002: an executable's last approval stops at PRE_APPROVED / POST_APPROVED and names the owner's next step", (t) => {
     const p = svcProject(t);
     const cr = p.crTo("IN_PRE_APPROVAL");
     const task = p.read(`.claude/users/qa/inbox/task-${cr}-pre_approval-v0-1.md`) ?? "";
@@ -89,7 +89,7 @@ describe("approve (in process)", () => {
     assert.deepEqual(q.inbox("qa"), []);
   });
 
-  it("REQ-WF-012: approving a retirement archives everything, removes the current files and ends RETIRED", (t) => {
+  it("REQ-WF-013: approving a retirement archives everything, removes the current files and ends RETIRED", (t) => {
     const p = svcProject(t);
     p.effectiveSop();
     const v1 = p.effective("SOP-001");

@@ -43,7 +43,7 @@ describe("create (in process)", () => {
     assert.equal(p.ok(create, "claude", { type: "SOP" }).data.title, "SOP - [Title]", "the placeholder title");
   });
 
-  it("REQ-DOC-012, REQ-DOC-002: executables get their own folder and the pre-release phase; children need the right parent", (t) => {
+  it("REQ-DOC-012, REQ-DOC-002, REQ-DOC-005, REQ-DOC-016: executables get their own folder and the pre-release phase; children need the right parent", (t) => {
     const p = svcProject(t);
     const cr = p.ok(create, "claude", { type: "CR", title: "c" }).data;
     assert.equal(cr.path, "QMS/CR/CR-001/CR-001-draft.md");
@@ -60,7 +60,7 @@ describe("create (in process)", () => {
     p.no(create, "claude", { type: "TP", title: "c", parent: "CR-404" }, "not-found", /CR-404/);
   });
 
-  it("REQ-DOC-011, REQ-DOC-003: templates are named; unknown types are listed", (t) => {
+  it("REQ-DOC-011, REQ-DOC-001: templates are named; unknown types are listed", (t) => {
     const p = svcProject(t);
     p.no(create, "claude", { type: "TEMPLATE", title: "t" }, "invalid-argument", /TEMPLATE documents are named: --name is required\./);
     p.no(create, "claude", { type: "TEMPLATE", title: "t", name: "bad name" }, "invalid-argument", /Invalid template name 'BAD NAME': use letters, digits and '_' only\./);
@@ -173,7 +173,7 @@ describe("checkout and checkin (in process)", () => {
     assert.equal(q.archived(post, "1.0"), draftBefore, "the checkin archives the previous minor");
   });
 
-  it("REQ-WF-022: CLOSED and RETIRED documents cannot be checked out", (t) => {
+  it("REQ-DOC-019, REQ-WF-011: CLOSED and RETIRED documents cannot be checked out", (t) => {
     const p = svcProject(t);
     const cr = p.crTo("POST_APPROVED");
     p.ok(close, "claude", { docId: cr });
@@ -276,7 +276,7 @@ describe("release, revert, close and cancel (in process)", () => {
     p.no(revert, "claude", { docId: cr, reason: "again" }, "invalid-transition", /Cannot revert CR-001 from IN_EXECUTION: it must be POST_REVIEWED\./);
   });
 
-  it("REQ-WF-010, REQ-DOC-018, REQ-DOC-020: close makes the draft the closed record, clears ownership and cascades to open VRs", (t) => {
+  it("REQ-WF-010, REQ-DOC-017, REQ-DOC-018, REQ-DOC-020: close makes the draft the closed record, clears ownership and cascades to open VRs", (t) => {
     const p = svcProject(t);
     const cr = p.crTo("IN_EXECUTION");
     p.ok(checkout, "claude", { docId: cr });

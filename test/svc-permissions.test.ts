@@ -157,7 +157,7 @@ describe("permissions: owner-only actions (in process)", () => {
     p.no(release, "claude", { docId: "SOP-001" }, "not-owner", /its owner is nobody/);
   });
 
-  it("REQ-SEC-003, REQ-WF-018: only the owner checks out a document in review (auto-withdraw); others are told who can", (t) => {
+  it("REQ-SEC-003, REQ-WF-022: only the owner checks out a document in review (auto-withdraw); others are told who can", (t) => {
     const p = svcProject(t);
     p.ok(create, "claude", { type: "SOP", title: "x" });
     p.ok(route, "claude", { docId: "SOP-001", kind: "review" });

@@ -171,7 +171,7 @@ describe("read and comments (in process)", () => {
 });
 
 describe("list (in process)", () => {
-  it("web spec §2: list shows every document and filters by type, status, owner, query and what waits for the caller", (t) => {
+  it("REQ-WEB-020: list shows every document and filters by type, status, owner, query and what waits for the caller", (t) => {
     const p = svcProject(t);
     p.ok(create, "claude", { type: "SOP", title: "Cleaning" });
     p.ok(create, "lead", { type: "SOP", title: "Training" });

@@ -144,7 +144,7 @@ describe("route: the transition table (in process)", () => {
     assert.equal(allowed, 11, "seven routes; the two non-executable ones for any phase value");
   });
 
-  it("REQ-WF-001, REQ-WF-002: a CR goes DRAFT -> IN_PRE_REVIEW -> PRE_REVIEWED -> IN_PRE_APPROVAL, and after release IN_EXECUTION -> IN_POST_REVIEW -> IN_POST_APPROVAL", (t) => {
+  it("REQ-WF-001, REQ-WF-002, REQ-WF-014: a CR goes DRAFT -> IN_PRE_REVIEW -> PRE_REVIEWED -> IN_PRE_APPROVAL, and after release IN_EXECUTION -> IN_POST_REVIEW -> IN_POST_APPROVAL", (t) => {
     const p = svcProject(t);
     const id = p.crTo("DRAFT");
     assert.equal(p.ok(route, "claude", { docId: id, kind: "review" }).data.to_status, "IN_PRE_REVIEW");
@@ -213,7 +213,7 @@ describe("route: auto-checkin, assignees and tasks (in process)", () => {
     p.no(route, "claude", { docId: "SOP-001", kind: "review" }, "not-checked-out", /SOP-001 has no workspace copy for claude \(expected \.claude\/users\/claude\/workspace\/SOP-001\.md\)/);
   });
 
-  it("REQ-WF-012, REQ-TASK-001: each assignee gets one task; qa by default; the audit names assignees and workflow", (t) => {
+  it("REQ-TASK-001, REQ-TASK-002, REQ-SEC-007: each assignee gets one task; qa by default; the audit names assignees and workflow", (t) => {
     const p = svcProject(t);
     p.ok(create, "claude", { type: "SOP", title: "x" });
     p.ok(checkin, "claude", { docId: "SOP-001" });

@@ -21,7 +21,7 @@ function tempFiles(dir: string): string[] {
 }
 
 describe("atomic writes (in process)", () => {
-  it("REQ-DOC-008, spec §3.6: every file a service rewrites is replaced by a new file (temp + rename), never written in place", (t) => {
+  it("REQ-STORE-001: every file a service rewrites is replaced by a new file (temp + rename), never written in place", (t) => {
     const p = svcProject(t);
     p.ok(create, "claude", { type: "SOP", title: "x" });
     const draft = p.file("QMS/SOP/SOP-001-draft.md");
@@ -48,7 +48,7 @@ describe("atomic writes (in process)", () => {
     assert.deepEqual(tempFiles(p.root), [], "no temp file is left behind");
   });
 
-  it("spec §3.6: a reader never sees a partial file while it is rewritten", async (t) => {
+  it("REQ-STORE-001: a reader never sees a partial file while it is rewritten", async (t) => {
     const dir = tempDir("qms-atomic-");
     t.after(() => removeTempDir(dir));
     const file = path.join(dir, "big.md");
@@ -85,7 +85,7 @@ describe("the project write lock (in process)", () => {
     return lock;
   };
 
-  it("REQ-DOC-004: a second writer waits while the lock is held by a live process, then goes ahead", async (t) => {
+  it("REQ-STORE-002: a second writer waits while the lock is held by a live process, then goes ahead", async (t) => {
     const p = svcProject(t);
     p.ok(create, "claude", { type: "SOP", title: "first" });
     const lock = holdLock(p.root);
@@ -102,7 +102,7 @@ describe("the project write lock (in process)", () => {
     assert.equal(fs.existsSync(lock), false, "the writer released the lock");
   });
 
-  it("REQ-DOC-004: a writer that cannot get the lock in time refuses, names the holder and writes nothing", async (t) => {
+  it("REQ-STORE-002: a writer that cannot get the lock in time refuses, names the holder and writes nothing", async (t) => {
     const p = svcProject(t);
     const lock = holdLock(p.root);
     const writer = new Worker(WORKERS, { workerData: { kind: "create", root: p.root }, env: { ...process.env, QMS_LOCK_TIMEOUT_MS: "200" } });
@@ -115,7 +115,7 @@ describe("the project write lock (in process)", () => {
     assert.equal(fs.readFileSync(lock, "utf8").split(" ")[0], String(process.pid), "the live holder's lock is left alone");
   });
 
-  it("REQ-DOC-004: a lock left by a dead process is broken", (t) => {
+  it("REQ-STORE-002: a lock left by a dead process is broken", (t) => {
     const p = svcProject(t);
     const lock = path.join(p.root, "QMS", ".lock");
     fs.writeFileSync(lock, `999999999 ${os.hostname()} 0\n`);

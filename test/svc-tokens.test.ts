@@ -18,7 +18,7 @@ function storeIn(t: { after: (fn: () => void) => void }): TokenStore {
 const request = (headers: Record<string, string | undefined>): http.IncomingMessage => ({ headers }) as unknown as http.IncomingMessage;
 
 describe("MCP tokens are per project (in process)", () => {
-  it("server-and-container §2: project A's token is refused by project B's server, and B's by A's", (t) => {
+  it("REQ-TOK-001: project A's token is refused by project B's server, and B's by A's", (t) => {
     const a = svcProject(t);
     const b = svcProject(t);
     const store = storeIn(t);
@@ -39,7 +39,7 @@ describe("MCP tokens are per project (in process)", () => {
     assert.match(String(unauthorizedBody("invalid token", b.root).message), /not valid for this project \(revoked, mistyped, or made for another project\)/);
   });
 
-  it("server-and-container §2: a project is keyed by its real path, so a symlink to it is the same project", (t) => {
+  it("REQ-TOK-001: a project is keyed by its real path, so a symlink to it is the same project", (t) => {
     const a = svcProject(t);
     const store = storeIn(t);
     const link = path.join(tempDir("qms-link-"), "project");
@@ -53,7 +53,7 @@ describe("MCP tokens are per project (in process)", () => {
 });
 
 describe("token authentication of one request (in process)", () => {
-  it("server-and-container §2: Bearer and X-API-Key are read; anything else is no token", (t) => {
+  it("REQ-TOK-003: Bearer and X-API-Key are read; anything else is no token", (t) => {
     const p = svcProject(t);
     const store = storeIn(t);
     const token = p.ok(tokenCreate, "lead", { user: "qa", label: "qa-laptop", store }).data.token;
@@ -70,7 +70,7 @@ describe("token authentication of one request (in process)", () => {
     assert.deepEqual(authenticate(request({ authorization: `Bearer ${token}` }), { auth: "token", projectRoot: p.root }), { error: "no token store" });
   });
 
-  it("server-and-container §2: tokens of two different users in one request are refused", (t) => {
+  it("REQ-TOK-003: tokens of two different users in one request are refused", (t) => {
     const p = svcProject(t);
     const store = storeIn(t);
     const qa = p.ok(tokenCreate, "lead", { user: "qa", store }).data.token;
@@ -80,7 +80,7 @@ describe("token authentication of one request (in process)", () => {
     assert.deepEqual(authenticate(request({ authorization: `Bearer ${claude}`, "x-api-key": "qms_wrong" }), opts), { kind: "token", user: "claude", label: "claude" });
   });
 
-  it("server-and-container §2: --auth none trusts the caller; with identity locks the X-QMS-Identity header decides the mode", (t) => {
+  it("REQ-TOK-003, REQ-MCP-016: --auth none trusts the caller; with identity locks the X-QMS-Identity header decides the mode", (t) => {
     const p = svcProject(t);
     const none = authenticate(request({ authorization: "Bearer qms_whatever" }), { auth: "none", projectRoot: p.root, defaultUser: "qa" });
     assert.deepEqual(none, { kind: "trusted", transport: "http", defaultUser: "qa" });
@@ -95,7 +95,7 @@ describe("token authentication of one request (in process)", () => {
     });
   });
 
-  it("server-and-container §2: the caller travels as the SDK's AuthInfo, never with the token", () => {
+  it("REQ-TOK-003: the caller travels as the SDK's AuthInfo, never with the token", () => {
     const caller = { kind: "token" as const, user: "qa", label: "qa-laptop" };
     const info = authInfoFor(caller);
     assert.deepEqual(info, { token: "[redacted]", clientId: "qa-laptop", scopes: [], extra: { caller } });
@@ -108,7 +108,7 @@ describe("token authentication of one request (in process)", () => {
 });
 
 describe("token store and commands (in process)", () => {
-  it("server-and-container §2: only hashes are stored (0600); tokens are 32 random bytes; create, list and revoke", (t) => {
+  it("REQ-TOK-002: only hashes are stored (0600); tokens are 32 random bytes; create, list and revoke", (t) => {
     const p = svcProject(t);
     const store = storeIn(t);
     const created = p.ok(tokenCreate, "lead", { user: "qa", label: "qa-laptop", store });
@@ -153,7 +153,7 @@ describe("token store and commands (in process)", () => {
     assert.equal(JSON.parse(fs.readFileSync(store.file, "utf8")).projects[fs.realpathSync(p.root)], undefined, "an emptied project leaves the store");
   });
 
-  it("server-and-container §2: token create refuses unknown users, bad names and labels, and a label twice", (t) => {
+  it("REQ-TOK-002: token create refuses unknown users, bad names and labels, and a label twice", (t) => {
     const p = svcProject(t);
     const store = storeIn(t);
     p.no(tokenCreate, "lead", { user: "", store }, "invalid-argument", /token create needs --user NAME/);
@@ -168,7 +168,7 @@ describe("token store and commands (in process)", () => {
     assert.throws(() => store.list(p.root), /is not valid JSON/);
   });
 
-  it("server-and-container §2: the store lives outside every project: QMS_TOKEN_STORE, else XDG_CONFIG_HOME, else ~/.config", () => {
+  it("REQ-TOK-002: the store lives outside every project: QMS_TOKEN_STORE, else XDG_CONFIG_HOME, else ~/.config", () => {
     assert.equal(tokenStorePath({ QMS_TOKEN_STORE: "/x/t.json" }), "/x/t.json");
     assert.equal(tokenStorePath({ QMS_TOKEN_STORE: "  ", XDG_CONFIG_HOME: "/cfg" }), "/cfg/qms/tokens.json");
     assert.equal(tokenStorePath({ XDG_CONFIG_HOME: " " , HOME: "/h" }).endsWith(path.join(".config", "qms", "tokens.json")), true);
