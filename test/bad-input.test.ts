@@ -1,6 +1,4 @@
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { describe, it } from "node:test";
 import { makeHarnessProject, qms, snapshotTree, tempDir } from "./helpers.js";
 

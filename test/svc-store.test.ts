@@ -91,7 +91,12 @@ describe("the project write lock (in process)", () => {
     const lock = holdLock(p.root);
     const writer = new Worker(WORKERS, { workerData: { kind: "create", root: p.root } });
     let result: { ok: boolean; id?: string } | undefined;
-    const done = new Promise<void>((resolve) => writer.once("message", (m) => ((result = m), resolve())));
+    const done = new Promise<void>((resolve) =>
+      writer.once("message", (m) => {
+        result = m;
+        resolve();
+      }),
+    );
     await new Promise((resolve) => setTimeout(resolve, 800));
     assert.equal(result, undefined, "the second writer did not wait for the lock");
     assert.equal(p.hasMeta("SOP-002"), false, "nothing was written while the lock was held");
