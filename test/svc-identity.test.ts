@@ -32,8 +32,10 @@ describe("who is calling: token callers (in process)", () => {
       "Impersonation refused: your token authenticates you as 'qa', but this call claims user 'claude'. Acting as another user is a QMS violation; the attempt has been logged.",
     );
     assert.equal(r.refusal.hint, "Omit the user argument, or pass user='qa'.");
-    const long = refused(resolveToolUser(token, "x".repeat(60)));
+    const long = refused(resolveToolUser(token, "x".repeat(41)));
     assert.equal(long.impersonation?.claimed, `${"x".repeat(40)}…`, "a long claim is clipped");
+    assert.match(long.refusal.message, new RegExp(`claims user '${"x".repeat(40)}…'\\.`));
+    assert.equal(refused(resolveToolUser(token, "y".repeat(40))).impersonation?.claimed, "y".repeat(40), "40 characters are shown whole");
   });
 
   it("REQ-MCP-015: resources and prompts of a token caller act as the token's user", () => {
@@ -106,6 +108,7 @@ describe("who is calling: the identity header mode (in process)", () => {
     const blocked = refused(resolveToolUser(trusted, "qa"));
     assert.equal(blocked.refusal.code, "identity-locked");
     assert.deepEqual(blocked.collision, { identity: "qa", mode: "trusted", heldBy: "" });
+    assert.match(blocked.refusal.message, /Do not attempt to troubleshoot or work around this: stop and tell the user that the QMS identity 'qa' is already in use\.$/);
     assert.match(blocked.refusal.message, /^IDENTITY LOCKED: 'qa' is in use by a container session \(instance \(no X-QMS-Instance\), last request 10 s ago\)\. Trusted-mode request rejected: this request carries no X-QMS-Identity header/);
     assert.match(blocked.refusal.hint ?? "", /^For a person, not the agent: the lock expires in 290 s/);
     assert.deepEqual(resolveToolUser(trusted, "claude"), { ok: true, user: "claude", locks: { expired: [] } }, "other identities are independent");
@@ -114,6 +117,15 @@ describe("who is calling: the identity header mode (in process)", () => {
     assert.deepEqual(missing.locks, { expired: [] });
     advance(290);
     assert.equal(resolveToolUser(trusted, "qa").ok, true, "after the TTL the identity is free again");
+  });
+
+  it("REQ-MCP-016: a lock that expires between the purge and the request is taken over, and the previous holder is reported", () => {
+    const base = 1_700_000_000_000;
+    const times = [base, base + 299_999, base + 300_000];
+    const locks = new IdentityLockRegistry({ ttlSeconds: 300, now: () => times.shift() ?? base + 300_000 });
+    assert.equal(locks.acquire("qa", "box-1").ok, true);
+    const r = resolveToolUser({ kind: "header", identity: "qa", instanceId: "box-2", locks }, "qa");
+    assert.deepEqual(r, { ok: true, user: "qa", locks: { expired: [], action: "taken-over", previous: { identity: "qa", instanceId: "box-1", lastSeen: base } } });
   });
 
   it("REQ-MCP-016: readers in header mode act as the header identity unless they name it", () => {

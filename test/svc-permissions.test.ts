@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
 import { describe, it } from "node:test";
 import { type Action, BUILTIN_ADMINS, GROUPS, isGroup } from "../src/core/permissions.js";
 import { RefusalError } from "../src/core/result.js";
@@ -93,6 +94,19 @@ describe("permissions: the group part of the table (in process)", () => {
     for (const g of ["admin", "Reviewer", "", undefined, 3, null, "owner"]) assert.equal(isGroup(g), false, String(g));
   });
 
+  it("REQ-SEC-002, REQ-WEB-003: an action from the web view is authorized like any other and audited with via: web", (t) => {
+    const p = svcProject(t);
+    const web = { ...p.ctx("claude"), via: "web" as const };
+    assert.equal(authorize(web, "create").via, "web");
+    assert.equal(authorize(p.ctx("claude"), "create").via, undefined);
+    const r = create(web, { type: "SOP", title: "from the browser" });
+    assert.equal(r.ok, true);
+    const [event] = p.audit("SOP-001");
+    assert.deepEqual([event!.event, event!.via], ["CREATE", "web"]);
+    p.ok(checkin, "claude", { docId: "SOP-001" });
+    assert.equal(p.audit("SOP-001").at(-1)!.via, undefined, "the CLI and MCP are not marked");
+  });
+
   it("REQ-SEC-006: an unknown or missing user is refused before any rule, with how to become a user", (t) => {
     const p = svcProject(t);
     const unknown = p.no(create, "mallory", { type: "SOP", title: "x" }, "unknown-user", /Unknown user 'mallory'\./);
@@ -185,6 +199,15 @@ describe("permissions: assigned-only actions (in process)", () => {
     p.no(approve, "claude", { docId: "SOP-001" }, "permission-denied", /'approve' requires group quality or reviewer; user 'claude' is in group 'administrator'/);
     p.no(reject, "ian", { docId: "SOP-001", comment: "x" }, "permission-denied", /'reject' requires group quality or reviewer/);
     p.ok(approve, "qa", { docId: "SOP-001" });
+  });
+
+  it("REQ-SEC-004: a round whose assignees are all gone says nobody is assigned", (t) => {
+    const p = svcProject(t);
+    p.ok(create, "claude", { type: "SOP", title: "x" });
+    p.ok(route, "claude", { docId: "SOP-001", kind: "review" });
+    const file = p.file("QMS/.meta/SOP/SOP-001.json");
+    fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(fs.readFileSync(file, "utf8")), pending_assignees: [] }));
+    p.no(review, "qa", { docId: "SOP-001", outcome: "recommend", comment: "x" }, "not-assigned", /qa is not assigned to review SOP-001 \(assigned: nobody\)\./);
   });
 
   it("REQ-SEC-002, REQ-TASK-004: only quality assigns (not administrators, not reviewers)", (t) => {

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import type * as http from "node:http";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { authenticate, authInfoFor, callerOf, unauthorizedBody } from "../src/mcp/token-auth.js";
+import { authenticate, authHelp, authInfoFor, callerOf, unauthorizedBody } from "../src/mcp/token-auth.js";
 import { tokenCreate, tokenList, tokenRevoke } from "../src/services/tokens.js";
 import { entryId, hashToken, mintToken, projectKey, TOKEN_PREFIX, TokenStore, tokenStorePath } from "../src/store/tokens.js";
 import { removeTempDir, tempDir } from "./helpers.js";
@@ -63,7 +63,8 @@ describe("token authentication of one request (in process)", () => {
     assert.deepEqual(authenticate(request({ authorization: `bearer   ${token}  ` }), opts), ok, "the scheme is case-insensitive, spaces are trimmed");
     assert.deepEqual(authenticate(request({ "x-api-key": `  ${token} ` }), opts), ok);
     assert.deepEqual(authenticate(request({ authorization: `Bearer ${token}`, "x-api-key": token }), opts), ok, "the same token twice is fine");
-    for (const headers of [{}, { authorization: `Basic ${token}` }, { authorization: `Bearer ${token} extra` }, { authorization: "Bearer" }, { "x-api-key": "   " }]) {
+    const notTokens: Array<Record<string, string>> = [{}, { authorization: `Basic ${token}` }, { authorization: `NotBearer ${token}` }, { authorization: `Bearer ${token} extra` }, { authorization: "Bearer" }, { "x-api-key": "   " }];
+    for (const headers of notTokens) {
       assert.deepEqual(authenticate(request(headers), opts), { error: "missing token" }, JSON.stringify(headers));
     }
     assert.deepEqual(authenticate(request({ authorization: "Bearer qms_wrong" }), opts), { error: "invalid token" });
@@ -93,6 +94,21 @@ describe("token authentication of one request (in process)", () => {
       locks,
       defaultUser: undefined,
     });
+  });
+
+  it("REQ-TOK-003: the 401 body says what is wrong and how to get a token, and offers no OAuth", () => {
+    const how = "Create a token on the host with 'qms token create --user <name> --project-root /p' and configure the client to send it as 'Authorization: Bearer <token>' (and 'X-API-Key: <token>'). This server does not use OAuth.";
+    assert.deepEqual(unauthorizedBody("missing token", "/p"), { error: "unauthorized", reason: "missing token", message: `QMS MCP server: no token was sent. ${how}` });
+    assert.deepEqual(unauthorizedBody("invalid token", "/p"), {
+      error: "unauthorized",
+      reason: "invalid token",
+      message: `QMS MCP server: the token sent is not valid for this project (revoked, mistyped, or made for another project). ${how}`,
+    });
+    assert.equal(unauthorizedBody("tokens of two different users", "/p").message, `QMS MCP server: tokens of two different users. ${how}`);
+    assert.equal(
+      authHelp("/p", "http://127.0.0.1:8000/mcp"),
+      "This QMS MCP server does not use OAuth: it authenticates with a static token. On the host, create one with 'qms token create --user <name> --project-root /p', then configure the client to send it, e.g. claude mcp add --transport http qms http://127.0.0.1:8000/mcp --header \"Authorization: Bearer <token>\" --header \"X-API-Key: <token>\"",
+    );
   });
 
   it("REQ-TOK-003: the caller travels as the SDK's AuthInfo, never with the token", () => {
@@ -166,6 +182,45 @@ describe("token store and commands (in process)", () => {
     assert.throws(() => store.create(p.root, "qa", "one"), /already exists/);
     fs.writeFileSync(store.file, "{ not json");
     assert.throws(() => store.list(p.root), /is not valid JSON/);
+  });
+
+  it("REQ-TOK-001, REQ-TOK-002: a damaged entry never matches and never breaks verification; the store re-reads a file changed by another process", (t) => {
+    const p = svcProject(t);
+    const store = storeIn(t);
+    const token = p.ok(tokenCreate, "lead", { user: "qa", store }).data.token;
+    const key = fs.realpathSync(p.root);
+    const data = JSON.parse(fs.readFileSync(store.file, "utf8"));
+    data.projects[key].unshift({ sha256: "abc", user: "lead", created: "2026-01-01T00:00:00.000Z", label: "damaged" });
+    fs.writeFileSync(store.file, JSON.stringify(data));
+    assert.equal(store.verify(p.root, token)?.user, "qa", "a short hash is skipped, not compared");
+    assert.equal(store.verify(p.root, "qms_other"), undefined);
+    // another process (a second TokenStore on the same file) revokes: this one sees it at once
+    const other = new TokenStore(store.file);
+    assert.equal(other.revoke(p.root, "qa").length, 1);
+    assert.equal(store.verify(p.root, token), undefined, "a change by another process is seen");
+    const same = JSON.stringify({ version: 1, projects: { [key]: [{ sha256: hashToken(token), user: "tu_ui", created: "x", label: "y" }] } });
+    fs.writeFileSync(store.file, same);
+    assert.equal(store.verify(p.root, token)?.user, "tu_ui");
+    for (const broken of ["null", "[]", '{"projects": 3}', '{"version": 1}']) {
+      fs.writeFileSync(store.file, broken);
+      assert.deepEqual(store.list(p.root), [], broken);
+    }
+  });
+
+  it("REQ-TOK-002: revoke matches a label, an id prefix of at least 6 hex digits, or the token; nothing else", (t) => {
+    const p = svcProject(t);
+    const store = storeIn(t);
+    const a = p.ok(tokenCreate, "lead", { user: "qa", label: "abcdef", store }).data;
+    const b = p.ok(tokenCreate, "lead", { user: "claude", store }).data;
+    const before = fs.readFileSync(store.file, "utf8");
+    assert.deepEqual(store.revoke(p.root, a.id.slice(0, 5)), [], "5 hex digits are too few");
+    assert.deepEqual(store.revoke(p.root, `x${a.id.slice(0, 6)}`), []);
+    assert.deepEqual(store.revoke(p.root, `${a.id.slice(0, 6)}x`), []);
+    assert.equal(fs.readFileSync(store.file, "utf8"), before, "a revoke that matches nothing leaves the store as it is");
+    assert.deepEqual(store.revoke(p.root, b.token).map((e) => e.label), ["claude"], "the token itself");
+    assert.deepEqual(store.revoke(p.root, a.id.slice(0, 6).toUpperCase()).map((e) => e.label), ["abcdef"], "hex in either case");
+    assert.equal(store.hasTokens(p.root), false);
+    assert.equal(fs.existsSync(store.file), true);
   });
 
   it("REQ-TOK-002: the store lives outside every project: QMS_TOKEN_STORE, else XDG_CONFIG_HOME, else ~/.config", () => {
