@@ -48,7 +48,7 @@ describe("generated texts (in process)", () => {
     assert.match(agentFileContent("q", "quality"), /Approve or reject/);
   });
 
-  it("REQ-TEMPLATE-001: a new document uses the project's template of its type, with the title and ID filled in; else a minimal one", (t) => {
+  it("REQ-TEMPLATE-001, REQ-TEMPLATE-003, REQ-TEMPLATE-004, REQ-TEMPLATE-005: a new document uses the project's template of its type, with the title and ID filled in; else a minimal one", (t) => {
     const p = svcProject(t);
     const fallback = p.ok(create, "claude", { type: "SOP", title: "No template" });
     assert.equal(p.draft(fallback.data.doc_id), `---\ntitle: No template\nrevision_summary: Initial draft\n---\n\n${fallbackBody("SOP-001", "No template")}`);
