@@ -175,6 +175,15 @@ describe("route: the transition table (in process)", () => {
     p.no(route, "claude", { docId: cr, kind: "review" }, "invalid-transition", /Cannot route_review from PRE_APPROVED \(executable, pre_release\)/);
   });
 
+  it("REQ-WF-001, REQ-WF-005: an executing CR is routed for review, never straight to approval, even with its pre-release reviews on record", (t) => {
+    const p = svcProject(t);
+    const cr = p.crTo("IN_EXECUTION");
+    assert.deepEqual(p.meta(cr).review_outcomes, { qa: "RECOMMEND" }, "the pre-release review stays on record");
+    p.no(route, "claude", { docId: cr, kind: "approval" }, "invalid-transition", /Cannot route_approval from IN_EXECUTION \(executable, post_release\)\./);
+    p.checkoutAndEdit("claude", cr, "executed");
+    p.no(route, "claude", { docId: cr, kind: "approval" }, "invalid-transition", /Cannot route_approval from IN_EXECUTION/);
+  });
+
   it("REQ-WF-001: route needs exactly one workflow kind", (t) => {
     const p = svcProject(t);
     p.ok(create, "claude", { type: "SOP", title: "x" });

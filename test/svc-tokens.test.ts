@@ -207,16 +207,39 @@ describe("token store and commands (in process)", () => {
     }
   });
 
+  it("REQ-TOK-002: the store re-reads its file when its modification time or its size changed", (t) => {
+    const p = svcProject(t);
+    const dir = tempDir("qms-store-");
+    t.after(() => removeTempDir(dir));
+    const store = new TokenStore(path.join(dir, "private", "tokens.json"));
+    const { token } = store.create(p.root, "qa", "laptop");
+    assert.equal(fs.statSync(path.dirname(store.file)).mode & 0o777, 0o700, "the store's folder is private");
+    const key = fs.realpathSync(p.root);
+    const write = (user: string, mtimeS: number): void => {
+      fs.writeFileSync(store.file, JSON.stringify({ version: 1, projects: { [key]: [{ sha256: hashToken(token), user, created: "c", label: "l" }] } }));
+      fs.utimesSync(store.file, mtimeS, mtimeS);
+    };
+    write("qa", 1_700_000_000);
+    assert.equal(store.verify(p.root, token)?.user, "qa");
+    write("qb", 1_700_000_100);
+    assert.equal(store.verify(p.root, token)?.user, "qb", "same size, newer file");
+    write("qbb", 1_700_000_100);
+    assert.equal(store.verify(p.root, token)?.user, "qbb", "same time, other size");
+  });
+
   it("REQ-TOK-002: revoke matches a label, an id prefix of at least 6 hex digits, or the token; nothing else", (t) => {
     const p = svcProject(t);
     const store = storeIn(t);
     const a = p.ok(tokenCreate, "lead", { user: "qa", label: "abcdef", store }).data;
     const b = p.ok(tokenCreate, "lead", { user: "claude", store }).data;
+    assert.equal(store.hasTokens(p.root), true);
     const before = fs.readFileSync(store.file, "utf8");
+    const inode = fs.statSync(store.file).ino;
     assert.deepEqual(store.revoke(p.root, a.id.slice(0, 5)), [], "5 hex digits are too few");
     assert.deepEqual(store.revoke(p.root, `x${a.id.slice(0, 6)}`), []);
     assert.deepEqual(store.revoke(p.root, `${a.id.slice(0, 6)}x`), []);
     assert.equal(fs.readFileSync(store.file, "utf8"), before, "a revoke that matches nothing leaves the store as it is");
+    assert.equal(fs.statSync(store.file).ino, inode, "not even rewritten");
     assert.deepEqual(store.revoke(p.root, b.token).map((e) => e.label), ["claude"], "the token itself");
     assert.deepEqual(store.revoke(p.root, a.id.slice(0, 6).toUpperCase()).map((e) => e.label), ["abcdef"], "hex in either case");
     assert.equal(store.hasTokens(p.root), false);
