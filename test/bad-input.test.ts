@@ -1,9 +1,6 @@
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { describe, it } from "node:test";
-import { makeHarnessProject, qms, snapshotTree } from "./helpers.js";
+import { makeHarnessProject, qms, snapshotTree, tempDir } from "./helpers.js";
 
 /** Every refused command must exit 1, say why, and leave the tree byte-for-byte unchanged. */
 function refusedWithoutChange(root: string, user: string, args: string[], pattern: RegExp): void {
@@ -80,7 +77,7 @@ describe("bad input is refused before any path is built", () => {
   });
 
   it("outside a project: a clear error naming init", () => {
-    const outside = fs.mkdtempSync(path.join(os.tmpdir(), "qms-outside-"));
+    const outside = tempDir("qms-outside-");
     const r = qms(outside, "claude", "status", "SOP-001");
     assert.equal(r.code, 1);
     assert.match(r.out, /No QMS project found/);

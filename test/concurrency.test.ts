@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { audit, makeHarnessProject, meta, QMS_BIN, qms } from "./helpers.js";
+import { audit, makeHarnessProject, meta, QMS_BIN, qms, snapshotTree } from "./helpers.js";
 
 /** Start `qms` processes at the same moment and collect their exit codes and output. */
 function race(cwd: string, commands: Array<{ user: string; args: string[] }>): Promise<Array<{ code: number; out: string }>> {
@@ -80,13 +81,40 @@ describe("concurrent CLI processes", () => {
     assert.deepEqual(leftovers, []);
   });
 
-  it("a lock left by a dead process is broken, a live one makes the other wait", async () => {
+  it("REQ-STORE-002: a lock left by a dead process is broken, a live one makes the other wait (and a writer gives up after the timeout)", async () => {
     const root = makeHarnessProject();
     const lock = path.join(root, "QMS/.lock");
     fs.mkdirSync(path.dirname(lock), { recursive: true });
-    fs.writeFileSync(lock, `999999 ${(await import("node:os")).hostname()} 0\n`);
+    fs.writeFileSync(lock, `999999 ${os.hostname()} 0\n`);
     const r = qms(root, "claude", "create", "SOP", "--title", "after stale lock");
     assert.equal(r.code, 0, r.out);
     assert.ok(!fs.existsSync(lock));
+
+    // a live holder (this test process): the writer waits for it, then goes ahead once it lets go
+    fs.writeFileSync(lock, `${process.pid} ${os.hostname()} ${Date.now()}\n`);
+    const t0 = Date.now();
+    const child = spawn(process.execPath, [QMS_BIN, "--user", "claude", "create", "SOP", "--title", "waits"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    const exited = new Promise<number>((resolve) => child.on("close", (code) => resolve(code ?? -1)));
+    let done = false;
+    void exited.then(() => (done = true));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.equal(done, false, `the second writer went ahead while the lock was held: ${out}`);
+    assert.ok(!fs.existsSync(path.join(root, "QMS/SOP/SOP-002-draft.md")), "nothing written while waiting");
+    fs.unlinkSync(lock);
+    assert.equal(await exited, 0, out);
+    assert.ok(Date.now() - t0 >= 1500);
+    assert.match(out, /Created: SOP-002/);
+
+    // a holder that stays: after QMS_LOCK_TIMEOUT_MS the writer refuses, naming the holder, and writes nothing
+    fs.writeFileSync(lock, `${process.pid} ${os.hostname()} ${Date.now()}\n`);
+    const before = snapshotTree(root);
+    const gaveUp = spawnSync(process.execPath, [QMS_BIN, "--user", "claude", "create", "SOP", "--title", "gives up"], { cwd: root, encoding: "utf8", env: { ...process.env, QMS_LOCK_TIMEOUT_MS: "300" } });
+    assert.equal(gaveUp.status, 1, gaveUp.stdout + gaveUp.stderr);
+    assert.match(gaveUp.stdout + gaveUp.stderr, new RegExp(`Another QMS process \\(pid ${process.pid}\\) is still changing this project`));
+    assert.deepEqual(snapshotTree(root), before);
+    fs.unlinkSync(lock);
   });
 });

@@ -11,8 +11,35 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 export const QMS_BIN = path.join(REPO_ROOT, "bin", "qms.js");
 export const FIXTURE = path.resolve(REPO_ROOT, "..", "shared", "fixtures", "python-era-project");
 
+/** Every temp folder this test process made; removed when the process exits (node --test: one process per file). */
+const madeTempDirs = new Set<string>();
+let removalHooked = false;
+
+function removeMadeTempDirs(): void {
+  for (const dir of madeTempDirs) fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+  madeTempDirs.clear();
+}
+
+/** Remember `dir` for removal at process exit (for folders a test made without tempDir). */
+export function removeAtExit(dir: string): string {
+  if (!removalHooked) process.on("exit", removeMadeTempDirs);
+  removalHooked = true;
+  madeTempDirs.add(dir);
+  // `npm test` checks afterwards that none of the run's folders is left (scripts/check-temp-clean.mjs)
+  const manifest = process.env.QMS_TEST_TEMP_MANIFEST;
+  if (manifest) fs.appendFileSync(path.resolve(REPO_ROOT, manifest), `${dir}\n`);
+  return dir;
+}
+
+/** A fresh folder in the temp directory, removed when this test file's process exits. */
 export function tempDir(prefix = "qms-test-"): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  return removeAtExit(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
+}
+
+/** Remove a temp folder now (a test that makes many may free them early). */
+export function removeTempDir(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+  madeTempDirs.delete(dir);
 }
 
 /**

@@ -315,9 +315,15 @@ describe("qms init (spec §2.3, §12.11)", () => {
   });
 
   it("init does not need --user and ignores one", () => {
-    const root = tempDir("qms-init-");
-    const r = qms(root, "nobody", "init", "--root", root, "--yes");
+    const withUser = tempDir("qms-init-");
+    const r = qms(withUser, "nobody", "init", "--root", withUser, "--yes");
     assert.equal(r.code, 0, r.out);
+    const plain = tempDir("qms-init-");
+    assert.equal(qms(plain, undefined, "init", "--root", plain, "--yes").code, 0);
+    // the same project, and the name given with --user appears nowhere in it
+    assert.deepEqual([...snapshotTree(withUser, () => "file").keys()].sort(), [...snapshotTree(plain, () => "file").keys()].sort());
+    const mentions = [...snapshotTree(withUser, (f) => (fs.readFileSync(f, "utf8").includes("nobody") ? "mentions" : "")).entries()].filter(([, v]) => v === "mentions");
+    assert.deepEqual(mentions, []);
   });
 
   it("REQ-CFG-001: test_project_root_discovery_via_config and _via_qms_fallback", () => {

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -187,6 +186,7 @@ describe("qms proxy (stdio ⇄ streamable HTTP) against a stub server", () => {
   });
 
   it("ignores a line that is not JSON (logged on stderr, nothing on stdout)", async () => {
+    const seenBefore = readJsonLines(log).length;
     const p = startProxy(stub.url, ["--token", TOKEN]);
     p.send("this is not json");
     p.send({ jsonrpc: "2.0", id: 60, method: "ping" });
@@ -194,6 +194,7 @@ describe("qms proxy (stdio ⇄ streamable HTTP) against a stub server", () => {
     await p.end();
     assert.equal(p.lines.length, 1);
     assert.match(p.stderr(), /not JSON/);
-    assert.ok(fs.existsSync(log));
+    const reached = readJsonLines(log).slice(seenBefore);
+    assert.deepEqual(reached.map((r) => [r.method, r.id, r.unparsable]), [["ping", 60, undefined]], "only the ping reached the server, the bad line never did");
   });
 });

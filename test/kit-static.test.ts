@@ -3,8 +3,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { REPO_ROOT } from "./helpers.js";
-import { KIT, TOOLS_BIN, toolOrSkip, which } from "./fixtures-kit/kit-helpers.js";
+import { REPO_ROOT, tempDir } from "./helpers.js";
+import { KIT, TOOLS_BIN, requireTool, which } from "./fixtures-kit/kit-helpers.js";
 
 const SHELL_FILES = ["claude-session.sh", "docker/entrypoint.sh", "docker/prepare-offline.sh", "scripts/test-tools/kit.sh", "scripts/test-container.sh"];
 
@@ -14,21 +14,21 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env, 
 }
 
 describe("container kit: static checks (shellcheck, docker-compose config, dclint, dockerfile-utils)", () => {
-  it("shellcheck passes on every shell file of the kit", (t) => {
+  it("shellcheck passes on every shell file of the kit", () => {
     const sc = which("shellcheck") ?? "/usr/bin/shellcheck";
-    if (!toolOrSkip(t, sc, "shellcheck")) return;
+    requireTool(sc, "shellcheck");
     for (const f of SHELL_FILES) assert.ok(fs.existsSync(path.join(REPO_ROOT, f)), `${f} exists`);
     const r = run(sc, ["-x", ...SHELL_FILES]);
     assert.equal(r.code, 0, r.out);
     // And it does catch problems (the check can fail).
-    const bad = path.join(fs.mkdtempSync("/tmp/qms-sc-"), "bad.sh");
+    const bad = path.join(tempDir("qms-sc-"), "bad.sh");
     fs.writeFileSync(bad, '#!/bin/sh\nx=$1\nrm -rf $x/*\n');
     assert.notEqual(run(sc, [bad]).code, 0);
   });
 
-  it("docker-compose config -q accepts the compose file alone and with the test override", (t) => {
+  it("docker-compose config -q accepts the compose file alone and with the test override", () => {
     const dc = which("docker-compose") ?? "/usr/bin/docker-compose";
-    if (!toolOrSkip(t, dc, "docker-compose (v1)")) return;
+    requireTool(dc, "docker-compose (v1)");
     const env = { PATH: process.env.PATH, HOME: process.env.HOME };
     const r = run(dc, ["-f", "docker-compose.yml", "config", "-q"], env, KIT);
     assert.equal(r.code, 0, r.out);
@@ -43,9 +43,9 @@ describe("container kit: static checks (shellcheck, docker-compose config, dclin
     assert.doesNotMatch(shipped.out, /network_mode/, "the shipped file keeps Docker's default network");
   });
 
-  it("dclint: no errors in the compose files", (t) => {
+  it("dclint: no errors in the compose files", () => {
     const bin = path.join(TOOLS_BIN, "dclint");
-    if (!toolOrSkip(t, bin, "dclint")) return;
+    requireTool(bin, "dclint");
     for (const f of ["docker-compose.yml", "compose.test.yml"]) {
       const r = run(bin, [path.join(KIT, f)]);
       assert.equal(r.code, 0, r.out);
@@ -53,9 +53,9 @@ describe("container kit: static checks (shellcheck, docker-compose config, dclin
     }
   });
 
-  it("dockerfile-utils lint: the Dockerfile is clean", (t) => {
+  it("dockerfile-utils lint: the Dockerfile is clean", () => {
     const bin = path.join(TOOLS_BIN, "dockerfile-utils");
-    if (!toolOrSkip(t, bin, "dockerfile-utils")) return;
+    requireTool(bin, "dockerfile-utils");
     const r = run(bin, ["lint", path.join(KIT, "Dockerfile")]);
     assert.equal(r.code, 0, r.out);
     assert.equal(r.out.trim(), "");

@@ -45,14 +45,33 @@ function memoryLogger(): Logger & { lines: Array<Record<string, unknown>> } {
 }
 
 describe("identity lock registry (unit, fake clock)", () => {
-  test("REQ-MCP-016: the TTL is a positive named constant (300 s), overridable by QMS_IDENTITY_LOCK_TTL_S", () => {
-    assert.equal(IDENTITY_LOCK_TTL_S, 300);
-    assert.equal(identityLockTtlSeconds({}), 300);
-    assert.equal(identityLockTtlSeconds({ [IDENTITY_LOCK_TTL_ENV]: "2" }), 2);
-    assert.equal(identityLockTtlSeconds({ [IDENTITY_LOCK_TTL_ENV]: "0.5" }), 0.5);
-    for (const bad of ["", "0", "-3", "abc", "Infinity"]) assert.equal(identityLockTtlSeconds({ [IDENTITY_LOCK_TTL_ENV]: bad }), 300, bad);
+  test("REQ-MCP-016: by default a lock lives 300 s after its holder's last request (spec §10.4); QMS_IDENTITY_LOCK_TTL_S overrides it", () => {
+    /** Seconds until another instance may take the identity, for a registry built the way the server builds it. */
+    const heldFor = (env: Record<string, string>): number => {
+      const clock = fakeClock();
+      const locks = new IdentityLockRegistry({ ttlSeconds: identityLockTtlSeconds(env), now: clock.now });
+      locks.acquire("claude", "inst-a");
+      let waited = 0;
+      while (!locks.acquire("claude", "inst-b").ok) {
+        clock.advance(0.5);
+        waited += 0.5;
+        if (waited > 1000) break;
+      }
+      return waited;
+    };
+    assert.equal(heldFor({}), 300, "the spec's TTL, not a copy of the constant");
+    assert.equal(heldFor({ [IDENTITY_LOCK_TTL_ENV]: "2" }), 2);
+    assert.equal(heldFor({ [IDENTITY_LOCK_TTL_ENV]: " 1.5 " }), 1.5);
+    for (const bad of ["", "0", "-3", "abc", "Infinity"]) assert.equal(heldFor({ [IDENTITY_LOCK_TTL_ENV]: bad }), 300, `ignored: '${bad}'`);
     assert.throws(() => new IdentityLockRegistry({ ttlSeconds: 0 }), RangeError);
-    assert.equal(new IdentityLockRegistry().ttlMs, 300_000);
+    assert.throws(() => new IdentityLockRegistry({ ttlSeconds: Number.NaN }), RangeError);
+    const clock = fakeClock();
+    const fallback = new IdentityLockRegistry({ now: clock.now });
+    fallback.acquire("qa", "inst-a");
+    clock.advance(299.5);
+    assert.equal(fallback.acquire("qa", "inst-b").ok, false, "a registry without options uses the same 300 s");
+    clock.advance(0.5);
+    assert.equal(fallback.acquire("qa", "inst-b").ok, true);
   });
 
   test("REQ-MCP-016: acquire creates a lock {identity, instance, last_seen}; the same instance heartbeats; another instance collides", () => {

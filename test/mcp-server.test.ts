@@ -198,8 +198,14 @@ describe("MCP server over streamable HTTP (SDK client, --auth none)", () => {
       req.end(init);
     });
     assert.equal(status, 403);
+    // initialize negotiates the version in its body (the header is not checked); any other request with an
+    // unsupported header version gets the SDK's 400 (the server/discover probe of spec/real-clients.md)
     r = await rawPost(srv.url, init, { "mcp-protocol-version": "2026-07-28" });
-    assert.ok(r.status === 200 || r.status === 400, String(r.status));
+    assert.equal(r.status, 200, r.body);
+    const probe = JSON.stringify({ jsonrpc: "2.0", id: "server-discover-probe-1", method: "server/discover", params: {} });
+    r = await rawPost(srv.url, probe, { "mcp-protocol-version": "2026-07-28", "mcp-method": "server/discover" });
+    assert.equal(r.status, 400, r.body);
+    assert.match(r.body, /Unsupported protocol version: 2026-07-28/);
     const n = await rawPost(srv.url, JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }));
     assert.equal(n.status, 202);
     assert.deepEqual(snapshotTree(root), before);

@@ -5,7 +5,7 @@ import { after, before, describe, test } from "node:test";
 import { startHttpServer, type RunningHttpServer } from "../src/mcp/http.js";
 import { Project } from "../src/store/project.js";
 import { TokenStore } from "../src/store/tokens.js";
-import { CLAUDE_BIN, runQms, runQmsAsync, toolOrSkip } from "./fixtures-kit/kit-helpers.js";
+import { CLAUDE_BIN, requireTool, runQms, runQmsAsync } from "./fixtures-kit/kit-helpers.js";
 import { makeHarnessProject, QMS_BIN, tempDir } from "./helpers.js";
 import { spawnSync } from "node:child_process";
 
@@ -38,8 +38,8 @@ describe("qms doctor --local: a Claude Code on this machine", () => {
     assert.equal(r.status, 0, `${args.join(" ")}: ${r.stdout}${r.stderr}`);
   };
 
-  test("REQ-UX-011: nothing registered: not-registered, with the claude mcp add line carrying both headers", async (t) => {
-    if (!toolOrSkip(t, CLAUDE_BIN, "Claude Code CLI")) return;
+  test("REQ-UX-011: nothing registered: not-registered, with the claude mcp add line carrying both headers", async () => {
+    requireTool(CLAUDE_BIN, "Claude Code CLI");
     const r = await runQmsAsync(["doctor", "--local"], env, root);
     assert.equal(r.code, 1, r.out);
     assert.match(r.stdout, /^qms doctor --local \(Claude Code on this machine\)/);
@@ -47,8 +47,8 @@ describe("qms doctor --local: a Claude Code on this machine", () => {
     assert.match(r.stdout, /Fix: Register the running server: claude mcp add --scope user --transport http qms http:\/\/127\.0\.0\.1:8000\/mcp --header "Authorization: Bearer \$QMS_TOKEN" --header "X-API-Key: \$QMS_TOKEN"/);
   });
 
-  test("REQ-UX-011: a registration with a good token passes registration, health, token and a real initialize + tools/list; a wrong token is token-rejected", async (t) => {
-    if (!toolOrSkip(t, CLAUDE_BIN, "Claude Code CLI")) return;
+  test("REQ-UX-011: a registration with a good token passes registration, health, token and a real initialize + tools/list; a wrong token is token-rejected", async () => {
+    requireTool(CLAUDE_BIN, "Claude Code CLI");
     claude("mcp", "add", "--scope", "user", "--transport", "http", "qms", srv.url, "--header", `Authorization: Bearer ${token}`, "--header", `X-API-Key: ${token}`);
     const r = await runQmsAsync(["doctor", "--local"], env, root);
     assert.equal(r.code, 0, r.out);
@@ -73,8 +73,8 @@ describe("qms doctor --local: a Claude Code on this machine", () => {
     claude("mcp", "remove", "qms", "-s", "user");
   });
 
-  test("REQ-UX-011: a stdio registration is checked by starting its command and talking MCP to it", async (t) => {
-    if (!toolOrSkip(t, CLAUDE_BIN, "Claude Code CLI")) return;
+  test("REQ-UX-011: a stdio registration is checked by starting its command and talking MCP to it", async () => {
+    requireTool(CLAUDE_BIN, "Claude Code CLI");
     claude("mcp", "add", "--scope", "user", "qms", "--", process.execPath, QMS_BIN, "mcp", "--project-root", root);
     const r = await runQmsAsync(["doctor", "--local"], env, root);
     assert.equal(r.code, 0, r.out);

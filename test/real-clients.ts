@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import { removeAtExit } from "./helpers.js";
 
 /**
  * Real third-party MCP clients for tests (spec/real-clients.md), installed by scripts/test-tools/mcp.sh into
@@ -73,7 +74,7 @@ export interface ClaudeHome {
 }
 
 export function makeClaudeHome(prefix = "qms-claude-"): ClaudeHome {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = removeAtExit(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
   const home = path.join(dir, "home");
   const configDir = path.join(dir, "cfg");
   fs.mkdirSync(home, { recursive: true });

@@ -117,13 +117,12 @@ export function readJsonLines(file: string): Array<Record<string, unknown>> {
     .map((l) => JSON.parse(l));
 }
 
-/** Is a tool present? In CI a missing tool is an error (the install scripts must provide it), elsewhere a skip. */
-export function toolOrSkip(t: { skip: (msg: string) => void }, file: string, what: string): boolean {
-  if (fs.existsSync(file)) return true;
-  const msg = `${what} not installed (${file}); run scripts/test-tools/kit.sh`;
-  if (process.env.CI) throw new Error(msg);
-  t.skip(msg);
-  return false;
+/**
+ * The test setup (`npm test` runs scripts/install-test-tools.sh first) installs every tool the kit checks use,
+ * so a missing one is a failure, never a silent skip.
+ */
+export function requireTool(file: string, what: string): void {
+  if (!fs.existsSync(file)) throw new Error(`${what} not installed (${file}); run scripts/test-tools/kit.sh (npm test runs it in pretest)`);
 }
 
 export function which(cmd: string): string | undefined {

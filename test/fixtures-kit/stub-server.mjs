@@ -41,6 +41,7 @@ const server = http.createServer((req, res) => {
     try {
       msg = JSON.parse(body);
     } catch {
+      if (process.env.STUB_LOG) fs.appendFileSync(process.env.STUB_LOG, `${JSON.stringify({ unparsable: body.slice(0, 200), t: Date.now() })}\n`);
       return json(res, 400, { jsonrpc: "2.0", id: null, error: { code: -32700, message: "Parse error" } });
     }
     if (process.env.STUB_LOG) {

@@ -1,0 +1,122 @@
+// Writes bench/results/mutation.md from Stryker's reports/mutation/mutation.json: the mutation score (overall and
+// per file) and every surviving mutant, with the survivors in the four rule areas of issue #15 listed first.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+const runsDir = path.join(root, "reports", "mutation", "runs");
+/** Every kept run (scripts/mutate/run.mjs), newest first; a file's result comes from the newest run that mutated it. */
+const runs = (fs.existsSync(runsDir) ? fs.readdirSync(runsDir) : [])
+  .filter((f) => f.endsWith(".json"))
+  .sort()
+  .reverse()
+  .map((f) => JSON.parse(fs.readFileSync(path.join(runsDir, f), "utf8")));
+if (runs.length === 0) {
+  console.error("no mutation run kept under reports/mutation/runs: run `npm run mutate` first");
+  process.exit(1);
+}
+const report = { files: {} };
+const fileRun = new Map();
+for (const r of runs) {
+  for (const [file, result] of Object.entries(r.files)) {
+    if (file in report.files) continue;
+    report.files[file] = result;
+    fileRun.set(file, r.qmsRun);
+  }
+}
+const runLines = runs.map((r) => `- ${r.qmsRun.finished.slice(0, 16).replace("T", " ")} UTC, ${r.qmsRun.seconds} s: \`npm run mutate${r.qmsRun.options.length ? ` -- ${r.qmsRun.options.join(" ")}` : ""}\` (${Object.keys(r.files).length} files)`);
+
+/** The rule areas that must keep no surviving mutant: file, and (optionally) the lines of the function. */
+const CRITICAL = [
+  { area: "permissions", file: "src/core/permissions.ts" },
+  { area: "permissions", file: "src/services/context.ts", fn: ["authorize", "requireDocPermission"] },
+  { area: "transition table", file: "src/core/transitions.ts" },
+  { area: "approval gate", file: "src/services/route.ts", fn: ["checkApprovalGate"], lines: /checkApprovalGate\(|const outcomes = / },
+  { area: "identity/token checks", file: "src/mcp/identity.ts" },
+  { area: "identity/token checks", file: "src/mcp/token-auth.ts", fn: ["presentedTokens", "authenticate"] },
+  { area: "identity/token checks", file: "src/store/tokens.ts", fn: ["verify", "projectKey", "hashToken", "list"] },
+];
+
+/** Line range of a top-level function or method `name` in `source` (from its line to the next line starting a sibling). */
+function functionLines(source, name) {
+  const lines = source.split("\n");
+  const start = lines.findIndex((l) => new RegExp(`^\\s*(export\\s+)?(async\\s+)?(function\\s+)?${name}\\s*[(<]`).test(l));
+  if (start < 0) return undefined;
+  const indent = /^\s*/.exec(lines[start])[0].length;
+  let end = start + 1;
+  while (end < lines.length && !(lines[end].trim() === "}" && /^\s*/.exec(lines[end])[0].length === indent)) end++;
+  return [start + 1, end + 1];
+}
+
+function areaOf(file, line) {
+  for (const c of CRITICAL) {
+    if (c.file !== file) continue;
+    if (!c.fn) return c.area;
+    const source = fs.readFileSync(path.join(root, file), "utf8");
+    if (c.lines?.test(source.split("\n")[line - 1] ?? "")) return c.area;
+    for (const fn of c.fn) {
+      const range = functionLines(source, fn);
+      if (range && line >= range[0] && line <= range[1]) return c.area;
+    }
+  }
+  return undefined;
+}
+
+const DETECTED = new Set(["Killed", "Timeout"]);
+const COUNTED = new Set(["Killed", "Timeout", "Survived", "NoCoverage"]);
+const rows = [];
+const survivors = [];
+const total = { killed: 0, counted: 0, survived: 0, noCoverage: 0, compileErrors: 0, all: 0 };
+for (const [file, { mutants }] of Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b))) {
+  const c = { killed: 0, counted: 0, survived: 0, noCoverage: 0, compileErrors: 0, all: mutants.length };
+  for (const m of mutants) {
+    if (DETECTED.has(m.status)) c.killed++;
+    if (COUNTED.has(m.status)) c.counted++;
+    if (m.status === "Survived") c.survived++;
+    if (m.status === "NoCoverage") c.noCoverage++;
+    if (m.status === "CompileError") c.compileErrors++;
+    if (m.status === "Survived" || m.status === "NoCoverage") {
+      const line = m.location.start.line;
+      survivors.push({ file, line, column: m.location.start.column, status: m.status, mutator: m.mutatorName, replacement: m.replacement ?? "", area: areaOf(file, line) });
+    }
+  }
+  for (const k of Object.keys(total)) total[k] += c[k];
+  rows.push({ file, ...c });
+}
+const score = (c) => (c.counted === 0 ? "n/a" : `${((100 * c.killed) / c.counted).toFixed(1)}%`);
+const oneLine = (s) => s.replace(/\s+/g, " ").slice(0, 90).replace(/\|/g, "\\|");
+const critical = survivors.filter((s) => s.area);
+
+const out = [
+  "# Mutation testing (issue #15)",
+  "",
+  "Stryker with the TAP runner over `node --test`, the TypeScript checker, perTest coverage, concurrency 1, against the fast",
+  "in-process tests listed in stryker.config.mjs. Score = (killed + timed out) / (killed + timed out + survived + not covered);",
+  "mutants the type checker rejects (CompileError) do not count. Each file's result is from the newest run that mutated it;",
+  "a run narrowed with `--mutate file:lines` mutated only those lines. Runs:",
+  "",
+  ...runLines,
+  "",
+  `**Mutation score: ${score(total)}** (${total.killed} of ${total.counted} detected; ${total.survived} survived, ${total.noCoverage} not covered, ${total.compileErrors} rejected by the type checker, ${total.all} mutants in all).`,
+  "",
+  `Surviving mutants in the rule areas (permissions, approval gate, identity/token checks, transition table): **${critical.length}**.`,
+  "",
+  "| file | mutants | detected | survived | no coverage | type errors | score | run (UTC) |",
+  "|---|---:|---:|---:|---:|---:|---:|---|",
+  ...rows.map((r) => `| ${r.file} | ${r.all} | ${r.killed} | ${r.survived} | ${r.noCoverage} | ${r.compileErrors} | ${score(r)} | ${fileRun.get(r.file)?.finished.slice(0, 16).replace("T", " ") ?? ""} |`),
+  "",
+  "## Surviving mutants",
+  "",
+  ...(survivors.length === 0
+    ? ["None."]
+    : [
+        "| area | where | status | mutator | replacement |",
+        "|---|---|---|---|---|",
+        ...[...critical, ...survivors.filter((s) => !s.area)].map((s) => `| ${s.area ?? ""} | ${s.file}:${s.line}:${s.column} | ${s.status} | ${s.mutator} | \`${oneLine(s.replacement)}\` |`),
+      ]),
+  "",
+];
+fs.mkdirSync(path.join(root, "bench", "results"), { recursive: true });
+fs.writeFileSync(path.join(root, "bench", "results", "mutation.md"), out.join("\n"));
+console.log(`mutation score ${score(total)}; ${survivors.length} surviving (${critical.length} in the rule areas); written to bench/results/mutation.md`);
