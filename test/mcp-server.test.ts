@@ -12,7 +12,7 @@ import { makeHarnessProject, snapshotTree } from "./helpers.js";
 const TOOL_NAMES = [
   "qms_inbox", "qms_workspace", "qms_status", "qms_read", "qms_history", "qms_comments", "qms_create", "qms_checkout",
   "qms_checkin", "qms_cancel", "qms_route", "qms_assign", "qms_review", "qms_approve", "qms_reject", "qms_withdraw",
-  "qms_release", "qms_revert", "qms_close", "qms_interact", "qms_fix",
+  "qms_release", "qms_revert", "qms_close", "qms_interact", "qms_fix", "qms_verify",
 ];
 
 /** Arguments that make each tool's service run (the outcome may be a refusal; it must never be a crash). */
@@ -38,6 +38,7 @@ const SAMPLE_ARGS: Record<string, Record<string, unknown>> = {
   qms_close: { doc_id: "SOP-999" },
   qms_interact: { doc_id: "SOP-999" },
   qms_fix: { doc_id: "SOP-999" },
+  qms_verify: {},
 };
 
 function memoryLogger(): Logger & { lines: Array<Record<string, unknown>> } {
@@ -61,7 +62,7 @@ describe("MCP server over streamable HTTP (SDK client, --auth none)", () => {
     await srv.close();
   });
 
-  test("REQ-MCP-001, REQ-MCP-002, REQ-MCP-003, REQ-MCP-004, REQ-MCP-005, REQ-MCP-010, REQ-MCP-015: lists the 21 tools of qms.md §10.3, each with an outputSchema, and no benchmark tool", async () => {
+  test("REQ-MCP-001, REQ-MCP-002, REQ-MCP-003, REQ-MCP-004, REQ-MCP-005, REQ-MCP-010, REQ-MCP-015: lists the 21 tools of qms.md §10.3 and qms_verify, each with an outputSchema, and no benchmark tool", async () => {
     const { tools } = await client.listTools();
     assert.deepEqual(tools.map((t) => t.name).sort(), [...TOOL_NAMES].sort());
     for (const t of tools) {
@@ -214,7 +215,7 @@ describe("MCP server over stdio (SDK client, subprocess)", () => {
     const { client, stderr } = await stdioClient(root);
     try {
       const { tools } = await client.listTools();
-      assert.equal(tools.length, 21);
+      assert.equal(tools.length, 22);
       const r = await call(client, "qms_create", { doc_type: "CR", title: "Over stdio", user: "claude" });
       assert.equal(r.isError, undefined, text(r));
       assert.match(text(r), /Created: CR-001/);

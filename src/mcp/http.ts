@@ -5,7 +5,8 @@ import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { VERSION } from "../core/package-version.js";
 import type { TokenStore } from "../store/tokens.js";
-import { createWebUi, type WebUiOptions } from "../web/ui.js";
+import { verifyProject } from "../services/verify.js";
+import { createWebUi, type IntegrityReport, type WebUiOptions } from "../web/ui.js";
 import { type Caller, identityHeaders } from "./identity.js";
 import type { IdentityLockRegistry } from "./identity-locks.js";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
@@ -161,7 +162,8 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
   // Idle MCP servers, rebound to the caller of each request (a server serves one request at a time).
   const pool: Array<{ server: McpServer; ref: CallerRef }> = [];
   const POOL_MAX = 64;
-  const webUi = opts.ui === false ? undefined : createWebUi({ project: opts.project, tokens: opts.store, log: opts.log, ...opts.ui });
+  const verifyRecord = (): IntegrityReport => verifyProject(opts.project, new Date());
+  const webUi = opts.ui === false ? undefined : createWebUi({ project: opts.project, tokens: opts.store, log: opts.log, verify: verifyRecord, ...opts.ui });
 
   const authenticate = (req: http.IncomingMessage): Caller | { error: string } => {
     if (opts.auth === "none") {

@@ -1,6 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fail } from "../core/result.js";
+import { faultPoint } from "./faults.js";
+import { activeRecorder, tempNameFor } from "./fsio.js";
 
 /**
  * File access for the parts of a project that an agent's container (or any untrusted writer) can change:
@@ -51,10 +53,16 @@ export class ContainedArea {
   /** Write a file atomically (temp file + rename); the folders on the way are created, never followed. */
   write(file: string, content: string): void {
     this.prepareWrite(file);
-    const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${++tempCounter}.tmp`);
+    const recorder = activeRecorder();
+    if (recorder) {
+      recorder.record({ kind: "write", file, text: content, contained: true });
+      return;
+    }
+    const tmp = tempNameFor(file);
     const fd = fs.openSync(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644);
     try {
       this.requireInside(tmp, fd);
+      faultPoint("write:temp");
       fs.writeFileSync(fd, content, "utf8");
       fs.fsyncSync(fd);
     } catch (err) {
@@ -64,6 +72,7 @@ export class ContainedArea {
     }
     fs.closeSync(fd);
     try {
+      faultPoint("write:rename");
       // rename replaces a link or FIFO planted at the target itself; it never writes through it
       fs.renameSync(tmp, file);
     } catch (err) {
@@ -75,9 +84,11 @@ export class ContainedArea {
   /** Remove a file (a link is removed itself, not its target). False when there was nothing to remove. */
   remove(file: string): boolean {
     if (this.walkDirs(path.dirname(file), false) === "missing") return false;
+    const recorder = activeRecorder();
     const st = lstatOrUndefined(file);
+    if (st?.isDirectory()) this.refuse(file, "a folder");
+    if (recorder) return recorder.record({ kind: "remove", file, contained: true });
     if (!st) return false;
-    if (st.isDirectory()) this.refuse(file, "a folder");
     try {
       fs.unlinkSync(file);
       return true;
@@ -183,8 +194,6 @@ export class ContainedArea {
     fail("unsafe-file", `Refused ${this.shown(file)}: it lies outside the project.`, "Keep workspace and inbox folders inside the project, as the QMS creates them.");
   }
 }
-
-let tempCounter = 0;
 
 function readCapped(fd: number, maxBytes: number, tooLarge: () => never): string {
   const chunks: Buffer[] = [];

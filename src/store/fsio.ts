@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { faultPoint } from "./faults.js";
 
 /** Read a text file, or undefined when it does not exist. */
 export function readTextIfExists(file: string): string | undefined {
@@ -49,22 +50,39 @@ export function isMissing(err: unknown): boolean {
 /** Temp names are unique per process (pid) and per write (counter); "wx" refuses any collision anyway. */
 let tempCounter = 0;
 
+/** `.{name}.{pid}.{n}.tmp` beside the target: the one temp-name layout (see TEMP_FILE, which finds leftovers). */
+export function tempNameFor(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${++tempCounter}.tmp`);
+}
+
+/** A temp file of an atomic write (ours, the lock's, a workspace copy's): its pid is group 1. */
+export const TEMP_FILE = /^\..+\.(\d+)\.\d+\.tmp$/;
+
 /**
  * Write a file atomically: a temp file in the same directory, fsync, then rename over the target, so a
  * reader sees either the old or the new content and a crash never leaves half a file.
  */
 export function writeFileAtomic(file: string, content: string): void {
+  if (active) {
+    active.record({ kind: "write", file, text: content, contained: false });
+    return;
+  }
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${++tempCounter}.tmp`);
+  const tmp = tempNameFor(file);
   const fd = fs.openSync(tmp, "wx", 0o644);
   try {
+    faultPoint("write:temp");
     fs.writeFileSync(fd, content, "utf8");
     fs.fsyncSync(fd);
-  } finally {
+  } catch (err) {
     fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw err;
   }
+  fs.closeSync(fd);
   try {
+    faultPoint("write:rename");
     fs.renameSync(tmp, file);
   } catch (err) {
     fs.rmSync(tmp, { force: true });
@@ -93,6 +111,7 @@ export function appendLine(file: string, line: string): void {
 }
 
 export function removeIfExists(file: string): boolean {
+  if (active) return active.record({ kind: "remove", file, contained: false });
   try {
     fs.unlinkSync(file);
     return true;
@@ -117,9 +136,62 @@ export function ensureDir(dir: string): void {
 
 /** Remove a directory only if it is empty (e.g. a CR folder after `cancel`). */
 export function removeDirIfEmpty(dir: string): void {
+  if (active) {
+    active.record({ kind: "rmdir", file: dir, contained: false });
+    return;
+  }
   try {
     fs.rmdirSync(dir);
   } catch {
     // not empty or already gone: both fine
   }
+}
+
+// ---- planning a change (store/intent.ts) ----
+
+/** One file operation of a change, recorded instead of done while the change is planned. */
+export type PlannedOp =
+  | { kind: "write"; file: string; text: string; contained: boolean }
+  | { kind: "remove"; file: string; contained: boolean }
+  | { kind: "rmdir"; file: string; contained: false };
+
+/** Collects the writes of a change; knows which files the plan so far leaves in place. */
+export class WriteRecorder {
+  readonly ops: PlannedOp[] = [];
+  private readonly present = new Map<string, boolean>();
+
+  /** Record an operation; for a remove, whether there was a file to remove (as the plan so far leaves it). */
+  record(op: PlannedOp): boolean {
+    const existed = this.exists(op.file);
+    if (op.kind === "remove" && !existed) return false;
+    this.ops.push(op);
+    if (op.kind !== "rmdir") this.present.set(op.file, op.kind === "write");
+    return existed;
+  }
+
+  exists(file: string): boolean {
+    const planned = this.present.get(file);
+    if (planned !== undefined) return planned;
+    return fs.lstatSync(file, { throwIfNoEntry: false }) !== undefined;
+  }
+}
+
+let active: WriteRecorder | undefined;
+
+/** Run `fn` with every write and removal of fsio and contained-fs recorded, not done; returns the plan. */
+export function recordWrites(fn: () => void): PlannedOp[] {
+  if (active) throw new Error("recordWrites: already planning a change");
+  const recorder = new WriteRecorder();
+  active = recorder;
+  try {
+    fn();
+  } finally {
+    active = undefined;
+  }
+  return recorder.ops;
+}
+
+/** The recorder while a change is being planned (contained-fs records through it too). */
+export function activeRecorder(): WriteRecorder | undefined {
+  return active;
 }
