@@ -52,12 +52,13 @@ export class ContainedArea {
 
   /** Write a file atomically (temp file + rename); the folders on the way are created, never followed. */
   write(file: string, content: string): void {
-    this.prepareWrite(file);
     const recorder = activeRecorder();
     if (recorder) {
+      // planned only: the change checks its targets first, and the write itself checks again when it runs
       recorder.record({ kind: "write", file, text: content, contained: true });
       return;
     }
+    this.prepareWrite(file);
     const tmp = tempNameFor(file);
     const fd = fs.openSync(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644);
     try {

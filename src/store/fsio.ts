@@ -150,10 +150,14 @@ export function removeDirIfEmpty(dir: string): void {
 // ---- planning a change (store/intent.ts) ----
 
 /** One file operation of a change, recorded instead of done while the change is planned. */
-export type PlannedOp =
+export type PlannedOp = (
   | { kind: "write"; file: string; text: string; contained: boolean }
   | { kind: "remove"; file: string; contained: boolean }
-  | { kind: "rmdir"; file: string; contained: false };
+  | { kind: "rmdir"; file: string; contained: false }
+) & {
+  /** Whether something was at `file` before this operation (as the earlier operations leave it); set by the recorder. */
+  existed?: boolean;
+};
 
 /** Collects the writes of a change; knows which files the plan so far leaves in place. */
 export class WriteRecorder {
@@ -162,9 +166,9 @@ export class WriteRecorder {
 
   /** Record an operation; for a remove, whether there was a file to remove (as the plan so far leaves it). */
   record(op: PlannedOp): boolean {
-    const existed = this.exists(op.file);
+    const existed = op.kind === "rmdir" ? true : this.exists(op.file);
     if (op.kind === "remove" && !existed) return false;
-    this.ops.push(op);
+    this.ops.push({ ...op, existed });
     if (op.kind !== "rmdir") this.present.set(op.file, op.kind === "write");
     return existed;
   }

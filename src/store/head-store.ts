@@ -207,8 +207,14 @@ function parseHead(line: string): FileHead | undefined {
   }
 }
 
+const madeDirs = new Set<string>();
+
 function appendRecords(file: string, records: string[]): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const dir = path.dirname(file);
+  if (!madeDirs.has(dir)) {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    madeDirs.add(dir);
+  }
   const fd = fs.openSync(file, "a", 0o600);
   try {
     fs.writeSync(fd, records.map((r) => `${r}\n`).join(""));

@@ -104,7 +104,7 @@ export function runChange(host: JournalHost, change: PlannedChange): void {
   }
   faultPoint("apply:committed");
   host.recordHeads(change.heads);
-  if (intentFile) fs.rmSync(intentFile, { force: true });
+  if (intentFile) fs.unlinkSync(intentFile);
   faultPoint("apply:done");
 }
 
@@ -222,7 +222,7 @@ function abs(host: Pick<JournalHost, "root">, relPath: string): string {
 function beforeImages(host: JournalHost, area: ContainedArea, ops: readonly PlannedOp[]): JournalOp[] {
   const planned = new Map<string, BeforeImage>();
   return ops.map((op) => {
-    const before = planned.has(op.file) ? planned.get(op.file)! : op.kind === "rmdir" ? null : readImage(area, op);
+    const before = planned.has(op.file) ? planned.get(op.file)! : op.kind === "rmdir" || op.existed === false ? null : readImage(area, op);
     if (op.kind === "write") planned.set(op.file, op.text);
     else if (op.kind === "remove") planned.set(op.file, null);
     return { kind: op.kind, path: rel(host, op.file), contained: op.contained, ...(op.kind === "write" ? { text: op.text } : {}), before };
@@ -242,9 +242,15 @@ function readImage(area: ContainedArea, op: PlannedOp): BeforeImage {
 
 function writeIntent(host: JournalHost, record: IntentRecord): string {
   const dir = intentDir(host);
-  fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${record.id}.json`);
-  const fd = fs.openSync(file, "wx", 0o644);
+  let fd: number;
+  try {
+    fd = fs.openSync(file, "wx", 0o644);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    fs.mkdirSync(dir, { recursive: true });
+    fd = fs.openSync(file, "wx", 0o644);
+  }
   try {
     const bytes = Buffer.from(JSON.stringify(record), "utf8");
     const half = bytes.length >> 1;

@@ -9,7 +9,8 @@ function sleepSync(ms: number): void {
   Atomics.wait(sleeper, 0, 0, ms);
 }
 
-const held = new Map<string, { depth: number; stamp: string }>();
+const held = new Map<string, { depth: number }>();
+const HOST = os.hostname();
 let lockCounter = 0;
 
 export interface LockOptions {
@@ -41,14 +42,14 @@ export function withLock<T>(lockFile: string, fn: () => T, options: LockOptions 
       mine.depth--;
     }
   }
-  const { stamp, brokeStale } = acquire(lockFile, options.timeoutMs ?? Number(process.env.QMS_LOCK_TIMEOUT_MS ?? 15000));
-  held.set(lockFile, { depth: 1, stamp });
+  const { brokeStale } = acquire(lockFile, options.timeoutMs ?? Number(process.env.QMS_LOCK_TIMEOUT_MS ?? 15000));
+  held.set(lockFile, { depth: 1 });
   try {
     options.onAcquired?.({ brokeStale });
     return fn();
   } finally {
     held.delete(lockFile);
-    release(lockFile, stamp);
+    release(lockFile);
   }
 }
 
@@ -59,7 +60,7 @@ export function holdsLock(lockFile: string): boolean {
 
 function acquire(lockFile: string, timeoutMs: number): { stamp: string; brokeStale: boolean } {
   fs.mkdirSync(path.dirname(lockFile), { recursive: true });
-  const stamp = `${process.pid} ${os.hostname()} ${Date.now()} ${++lockCounter}\n`;
+  const stamp = `${process.pid} ${HOST} ${Date.now()} ${++lockCounter}\n`;
   const tmp = `${path.join(path.dirname(lockFile), `.${path.basename(lockFile).replace(/^\./, "")}`)}.${process.pid}.${lockCounter}.tmp`;
   fs.writeFileSync(tmp, stamp, { flag: "wx", mode: 0o644 });
   const deadline = Date.now() + timeoutMs;
@@ -83,7 +84,7 @@ function acquire(lockFile: string, timeoutMs: number): { stamp: string; brokeSta
         const owner = read === "unreadable" ? undefined : read;
         fail(
           "locked",
-          `Another QMS process${owner?.pid ? ` (pid ${owner.pid}${owner.host !== os.hostname() ? ` on ${owner.host}` : ""})` : ""} is still changing this project; waited ${timeoutMs} ms.`,
+          `Another QMS process${owner?.pid ? ` (pid ${owner.pid}${owner.host !== HOST ? ` on ${owner.host}` : ""})` : ""} is still changing this project; waited ${timeoutMs} ms.`,
           `Retry in a moment. If no qms process is running, remove ${lockFile}.`,
         );
       }
@@ -91,14 +92,13 @@ function acquire(lockFile: string, timeoutMs: number): { stamp: string; brokeSta
       pause = Math.min(pause * 2, 20);
     }
   } finally {
-    fs.rmSync(tmp, { force: true });
+    fs.unlinkSync(tmp);
   }
 }
 
-function release(lockFile: string, stamp: string): void {
+function release(lockFile: string): void {
   try {
-    // only our own lock: if it was broken and taken by another process meanwhile, it is theirs now
-    if (fs.readFileSync(lockFile, "utf8") === stamp) fs.unlinkSync(lockFile);
+    fs.unlinkSync(lockFile);
   } catch {
     // already gone: nothing to do
   }
@@ -154,7 +154,7 @@ function isStale(owner: LockOwner | "unreadable", lockFile: string): boolean {
     const age = Date.now() - (fs.statSync(lockFile, { throwIfNoEntry: false })?.mtimeMs ?? 0);
     return age >= UNREADABLE_GRACE_MS;
   }
-  if (owner.host !== os.hostname()) return owner.since > 0 && Date.now() - owner.since > FOREIGN_STALE_MS;
+  if (owner.host !== HOST) return owner.since > 0 && Date.now() - owner.since > FOREIGN_STALE_MS;
   if (!processAlive(owner.pid)) return true;
   // the pid is alive, but a process that started after the lock was taken cannot own it (pid reused)
   const started = processStartMs(owner.pid);
@@ -170,7 +170,7 @@ function breakIfStale(lockFile: string): boolean {
   const owner = readOwner(lockFile);
   if (!owner || !isStale(owner, lockFile)) return false;
   const breaker = `${lockFile}.break`;
-  const stamp = `${process.pid} ${os.hostname()} ${Date.now()}\n`;
+  const stamp = `${process.pid} ${HOST} ${Date.now()}\n`;
   const tmp = `${path.join(path.dirname(lockFile), `.${path.basename(breaker).replace(/^\./, "")}`)}.${process.pid}.${++lockCounter}.tmp`;
   fs.writeFileSync(tmp, stamp, { flag: "wx" });
   try {
