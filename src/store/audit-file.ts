@@ -10,12 +10,16 @@ export interface AuditTail {
   head: string;
   /** False when the last line has no line end (a torn write): the next append starts a new line first. */
   endsClean: boolean;
+  /** Whether the file exists at all. */
+  exists: boolean;
 }
 
 /** Lines to append to one audit file in one write, chained onto its tail; `size` is the file size they expect. */
 export interface AuditAppend {
   file: string;
   size: number;
+  /** Whether the file existed before (an undone append removes a file it created). */
+  existed: boolean;
   data: string;
   /** Lines and chain value after the append. */
   lines: number;
@@ -33,7 +37,7 @@ export class AuditTails {
 
   tail(file: string): AuditTail {
     const st = fs.statSync(file, { throwIfNoEntry: false });
-    if (!st) return { size: 0, lines: 0, head: EMPTY_CHAIN, endsClean: true };
+    if (!st) return { size: 0, lines: 0, head: EMPTY_CHAIN, endsClean: true, exists: false };
     const hit = this.cache.get(file);
     if (hit && hit.ino === st.ino && hit.size === st.size && hit.mtimeMs === st.mtimeMs) return hit.tail;
     const bytes = fs.readFileSync(file);
@@ -50,6 +54,7 @@ export class AuditTails {
     return {
       file,
       size: tail.size,
+      existed: tail.exists,
       data,
       lines: tail.lines + (tail.endsClean ? 0 : 1) + lines.length,
       head,
@@ -80,7 +85,7 @@ export class AuditTails {
       }
       fs.fsyncSync(fd);
       const st = fs.fstatSync(fd);
-      this.cache.set(plan.file, { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, tail: { size: st.size, lines: plan.lines, head: plan.head, endsClean: true } });
+      this.cache.set(plan.file, { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, tail: { size: st.size, lines: plan.lines, head: plan.head, endsClean: true, exists: true } });
     } finally {
       fs.closeSync(fd);
     }
@@ -106,11 +111,11 @@ export function tailOf(bytes: Buffer): AuditTail {
   while (end > 0) {
     const start = bytes.lastIndexOf(0x0a, end - 1) + 1;
     const hash = hashOf(bytes.subarray(start, end).toString("utf8"));
-    if (hash) return { size: bytes.length, lines, head: hash, endsClean };
+    if (hash) return { size: bytes.length, lines, head: hash, endsClean, exists: true };
     end = start - 1;
   }
   const prefix = endsClean ? bytes : Buffer.concat([bytes, Buffer.from("\n")]);
-  return { size: bytes.length, lines, head: sha256Hex(prefix), endsClean };
+  return { size: bytes.length, lines, head: sha256Hex(prefix), endsClean, exists: true };
 }
 
 function hashOf(line: string): string | undefined {

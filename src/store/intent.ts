@@ -38,7 +38,8 @@ interface IntentRecord {
   at: string;
   doc: string;
   ops: JournalOp[];
-  audit?: { path: string; size: number; data: string };
+  /** `existed`: whether the audit file was there before (an undo removes one the change created). */
+  audit?: { path: string; size: number; data: string; existed: boolean };
   /** Heads to record in the head store once committed. */
   heads: FileHead[];
 }
@@ -76,7 +77,7 @@ export function runChange(host: JournalHost, change: PlannedChange): void {
     at: new Date().toISOString(),
     doc: change.docId,
     ops: beforeImages(host, area, change.ops),
-    ...(change.audit ? { audit: { path: rel(host, change.audit.file), size: change.audit.size, data: change.audit.data } } : {}),
+    ...(change.audit ? { audit: { path: rel(host, change.audit.file), size: change.audit.size, data: change.audit.data, existed: change.audit.existed } } : {}),
     heads: change.heads,
   };
   let intentFile: string | undefined;
@@ -118,7 +119,8 @@ export function recoverIntents(host: JournalHost, options: { sweep?: boolean } =
     .filter((n) => n.endsWith(".json") && !n.endsWith(".failed.json"))
     .sort();
   const report: string[] = [];
-  const touched = new Set<string>();
+  // QMS/ itself: where a writer killed while taking the lock leaves its lock's temp file
+  const touched = new Set<string>([host.qmsRoot]);
   if (names.length > 0) host.forgetAuditTails();
   const area = new ContainedArea(host.root);
   for (const name of names) {
@@ -323,10 +325,18 @@ function isCommitted(host: JournalHost, record: IntentRecord): boolean {
 function cutTornAppend(host: JournalHost, audit: NonNullable<IntentRecord["audit"]>): void {
   const file = abs(host, audit.path);
   const size = fs.statSync(file, { throwIfNoEntry: false })?.size;
-  if (size === undefined || size <= audit.size) return;
+  if (size === undefined) return;
+  if (size === 0 && audit.existed === false) {
+    fs.unlinkSync(file); // created by the append that never happened
+    return;
+  }
+  if (size <= audit.size) return;
   const extra = readRange(file, audit.size, size - audit.size);
   const want = Buffer.from(audit.data, "utf8");
-  if (extra && extra.length < want.length && want.subarray(0, extra.length).equals(extra)) fs.truncateSync(file, audit.size);
+  if (extra && extra.length < want.length && want.subarray(0, extra.length).equals(extra)) {
+    if (audit.size === 0 && audit.existed === false) fs.unlinkSync(file);
+    else fs.truncateSync(file, audit.size);
+  }
 }
 
 function readRange(file: string, start: number, length: number): Buffer | undefined {

@@ -10,6 +10,7 @@ import { ensureDir, exists, FileTextCache, listDir, readTextIfExists, writeFileA
 import { withLock } from "./lock.js";
 import { type AuditAppend, AuditTails } from "./audit-file.js";
 import { type FileHead, HeadStore } from "./head-store.js";
+import { withoutFaults } from "./faults.js";
 import { recoverIntents } from "./intent.js";
 import { resolveProjectRoot, type RootQuery } from "./root.js";
 import { UserArea } from "./user-area.js";
@@ -354,7 +355,9 @@ export class Project {
   /** Finish or undo interrupted changes (see mutate); `sweep`: remove every orphaned temp file. Returns what was done. */
   recover(options: { sweep?: boolean } = {}): string[] {
     let report: string[] = [];
-    withLock(this.lockFile, () => undefined, { onAcquired: ({ brokeStale }) => (report = this.recoverInterrupted({ sweep: options.sweep === true || brokeStale })) });
+    withoutFaults(() =>
+      withLock(this.lockFile, () => undefined, { onAcquired: ({ brokeStale }) => (report = this.recoverInterrupted({ sweep: options.sweep === true || brokeStale })) }),
+    );
     return report;
   }
 
@@ -362,7 +365,7 @@ export class Project {
   lastRecovery: string[] = [];
 
   private recoverInterrupted(options: { sweep?: boolean }): string[] {
-    const report = recoverIntents(this, options);
+    const report = withoutFaults(() => recoverIntents(this, options));
     if (report.length > 0) this.lastRecovery = report;
     return report;
   }
