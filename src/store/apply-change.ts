@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import { type AuditEvent, auditTimestamp } from "../core/audit-events.js";
 import { EMPTY_CHAIN } from "../core/audit-chain.js";
+import { fail, RefusalError } from "../core/result.js";
 import type { DocChange } from "./change.js";
 import { exists, recordWrites, removeDirIfEmpty, removeIfExists, writeFileAtomic } from "./fsio.js";
 import type { FileHead } from "./head-store.js";
@@ -13,6 +14,18 @@ import type { Project } from "./project.js";
  * of store/intent.ts: a crash at any point leaves it finished or undone, never half done.
  */
 export function applyChange(project: Project, change: DocChange, stamp: { now: Date; via?: string }): AuditEvent[] {
+  const { doc } = change;
+  try {
+    return planAndRun(project, change, stamp);
+  } catch (err) {
+    if (err instanceof RefusalError) throw err;
+    // planning reads and checks only; a failure there (a folder that vanished or became a file) changed nothing
+    const e = err as NodeJS.ErrnoException;
+    fail("write-failed", `Could not change ${doc.id}: ${e.code ?? "error"} on ${e.path ? project.relative(e.path) : "a file of the project"}. Nothing was changed.`, "Check that folder, then run the command again.");
+  }
+}
+
+function planAndRun(project: Project, change: DocChange, stamp: { now: Date; via?: string }): AuditEvent[] {
   const { doc } = change;
   const ops = recordWrites(() => writeDocumentFiles(project, change));
 

@@ -88,9 +88,9 @@ export function runChange(host: JournalHost, change: PlannedChange): void {
       throw writeFailure(err, rel(host, intentDir(host)), []);
     }
   }
-  faultPoint("apply:intent");
   let done = 0;
   try {
+    faultPoint("apply:intent");
     for (const op of record.ops) {
       faultPoint(`apply:op:${done}`);
       runOp(host, area, op);
@@ -103,9 +103,14 @@ export function runChange(host: JournalHost, change: PlannedChange): void {
     if (undone.length === 0 && intentFile) fs.rmSync(intentFile, { force: true });
     throw writeFailure(err, done < record.ops.length ? record.ops[done]!.path : record.audit?.path, undone);
   }
+  // committed: what follows cannot take the change back; if it fails, the next recovery sees the commit
   faultPoint("apply:committed");
-  host.recordHeads(change.heads);
-  if (intentFile) fs.unlinkSync(intentFile);
+  try {
+    host.recordHeads(change.heads);
+    if (intentFile) fs.unlinkSync(intentFile);
+  } catch {
+    // the intent stays: recovery finds it committed and removes it
+  }
   faultPoint("apply:done");
 }
 

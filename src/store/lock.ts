@@ -62,7 +62,11 @@ function acquire(lockFile: string, timeoutMs: number): { stamp: string; brokeSta
   fs.mkdirSync(path.dirname(lockFile), { recursive: true });
   const stamp = `${process.pid} ${HOST} ${Date.now()} ${++lockCounter}\n`;
   const tmp = `${path.join(path.dirname(lockFile), `.${path.basename(lockFile).replace(/^\./, "")}`)}.${process.pid}.${lockCounter}.tmp`;
-  fs.writeFileSync(tmp, stamp, { flag: "wx", mode: 0o644 });
+  try {
+    fs.writeFileSync(tmp, stamp, { flag: "wx", mode: 0o644 });
+  } catch (err) {
+    cannotLock(lockFile, err);
+  }
   const deadline = Date.now() + timeoutMs;
   let pause = 1;
   let brokeStale = false;
@@ -73,7 +77,7 @@ function acquire(lockFile: string, timeoutMs: number): { stamp: string; brokeSta
         fs.linkSync(tmp, lockFile);
         return { stamp, brokeStale };
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+        if ((err as NodeJS.ErrnoException).code !== "EEXIST") cannotLock(lockFile, err);
       }
       if (breakIfStale(lockFile)) {
         brokeStale = true;
@@ -94,6 +98,13 @@ function acquire(lockFile: string, timeoutMs: number): { stamp: string; brokeSta
   } finally {
     fs.unlinkSync(tmp);
   }
+}
+
+/** The lock cannot be created at all (a read-only or full disk): a refusal naming the file, nothing changed. */
+function cannotLock(lockFile: string, err: unknown): never {
+  const code = (err as NodeJS.ErrnoException).code ?? "error";
+  const why = code === "ENOSPC" ? "the disk is full" : code === "EACCES" || code === "EPERM" || code === "EROFS" ? "its folder is not writable" : (err as Error).message;
+  fail("write-failed", `Cannot take the project lock ${lockFile}: ${why} (${code}). Nothing was changed.`, "Free space or make the folder writable, then run the command again.");
 }
 
 function release(lockFile: string): void {
