@@ -54,7 +54,7 @@ export function verify(ctx: ServiceContext, input: VerifyInput = {}, options: Ve
  * refusal (invalid or unknown ID, bad digest) like a service body.
  */
 export function verifyProject(project: Project, now: Date, input: VerifyInput = {}, options: VerifyOptions = {}): VerifyData {
-  const named = (input.docIds ?? []).filter((id) => id !== "");
+  const named = input.docIds ?? [];
   const only = named.length > 0 ? new Set(named.map((id) => project.parseId(id).id)) : undefined;
   const facts = gatherFacts(project, only);
   if (only) {
