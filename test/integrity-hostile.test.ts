@@ -233,7 +233,7 @@ function mcpCases(): McpCase[] {
     { name: "size: 6 MB of JSON", body: toolCall("qms_create", { doc_type: "SOP", title: "t".repeat(6 * 1024 * 1024), user: "claude" }) },
     { name: "size: a 3 MB comment", body: toolCall("qms_review", { doc_id: "SOP-002", outcome: "recommend", comment: "c".repeat(3 * 1024 * 1024), user: "qa" }) },
   );
-  const wrongTypes: unknown[] = [42, null, true, [], {}, ["SOP-001"], { id: "SOP-001" }, -1, 1e309, "SOP-001\u0000"];
+  const wrongTypes: unknown[] = [42, null, true, [], {}, ["SOP-001"], { id: "SOP-001" }, -1, Number.MAX_VALUE, "SOP-001\u0000"];
   for (const tool of ["qms_status", "qms_checkout", "qms_checkin", "qms_approve", "qms_read", "qms_history"]) {
     for (const v of wrongTypes) cases.push({ name: `${tool} doc_id ${JSON.stringify(v)}`, body: toolCall(tool, { doc_id: v, user: tool === "qms_approve" ? "qa" : "claude" }) });
   }

@@ -128,18 +128,23 @@ test(`REQ-ITG-009: kill -9 of the HTTP server during a write storm from ${CLIENT
     if (round > 0) verifyClean(root, `round ${round}: after the restart`);
     const agents = Array.from({ length: CLIENTS }, () => new http.Agent({ keepAlive: true, maxSockets: 1 }));
     let killed = false;
+    let roundAcks = 0;
     const storm = agents.map(async (agent, c) => {
       let out = checkedOut(root, sop(c));
       for (let k = 0; !killed; k++) {
         if (k % 3 === 2) {
           attempted.creates++;
           const r = await callTool(agent, srv.url, "qms_create", { doc_type: "CR", title: `Storm ${round}/${c}/${k}`, user: "claude" });
-          if (r.ack && typeof r.data?.doc_id === "string") acked.creates.add(r.data.doc_id);
+          if (r.ack && typeof r.data?.doc_id === "string") {
+            acked.creates.add(r.data.doc_id);
+            roundAcks++;
+          }
         } else {
           attempted.toggles[c]!++;
           const r = await callTool(agent, srv.url, out ? "qms_checkin" : "qms_checkout", { doc_id: sop(c), user: "claude" });
           if (r.ack) {
             acked.toggles[c]!++;
+            roundAcks++;
             out = !out;
           } else if (!killed) {
             attempted.toggles[c]!--; // refused while the server was alive: nothing was written
@@ -147,7 +152,10 @@ test(`REQ-ITG-009: kill -9 of the HTTP server during a write storm from ${CLIENT
         }
       }
     });
-    await new Promise((r) => setTimeout(r, 120 + Math.floor(Math.random() * 300)));
+    // the storm is on once every client has had a write through (a loaded machine starts slowly); then a random moment
+    const on = Date.now();
+    while (roundAcks < CLIENTS && Date.now() - on < 10_000) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 200)));
     killed = true;
     srv.child.kill("SIGKILL");
     kills++;
@@ -178,7 +186,8 @@ test(`REQ-ITG-009: kill -9 of the HTTP server during a write storm from ${CLIENT
   process.stdout.write(`# storm: ${kills} kills, ${interrupted} changes cut in the middle and recovered, ${ackedWrites} acknowledged writes, ${lost} lost, ${duplicated} duplicated, ${Math.round((Date.now() - started) / 1000)} s\n`);
   assert.equal(lost, 0, "no acknowledged write lost");
   assert.equal(duplicated, 0, "no write duplicated");
-  assert.ok(ackedWrites > ROUNDS * CLIENTS, `the storm wrote something every round (${ackedWrites})`);
+  assert.ok(ackedWrites >= ROUNDS * CLIENTS, `the storm wrote in every round (${ackedWrites})`);
+  assert.ok(interrupted > 0, "some kill landed in the middle of a change (else nothing was tested)");
 });
 
 test("REQ-ITG-013: two CLI processes and the server write the same documents at once: every acknowledged event is on disk once", { timeout: 120_000 }, async () => {

@@ -186,12 +186,12 @@ export function checkDocument(f: DocFacts, env: DocCheckEnv): Finding[] {
   for (const u of pending) named.add(u);
   for (const name of named) {
     const problem = env.userProblem(name);
-    if (problem) add("users", `${name} (named in the meta) ${problem}`, "add the user (qms user --add) or restore its agent file", f.metaPath);
+    if (problem) add("users", `${name} (named in the meta) ${problem}`, "have an administrator add the user, or restore its agent file", f.metaPath);
   }
   for (const t of f.tasks) {
     for (const [role, name] of [["inbox owner", t.user], ["assigner", t.assignedBy]] as const) {
       const problem = name ? env.userProblem(name) : undefined;
-      if (problem) add("users", `the task's ${role} ${name} ${problem}`, "add the user (qms user --add) or remove the task", t.path);
+      if (problem) add("users", `the task's ${role} ${name} ${problem}`, "have an administrator add the user, or remove the task", t.path);
     }
   }
   return out;

@@ -152,8 +152,8 @@ function checkAgainst(project: Project, facts: ProjectFacts, digest: string): { 
     return { summary: { digest, known: false, ok: false }, findings };
   }
   for (const head of checkpoint.heads) {
-    const file = `QMS/.audit/${head.file}`;
     const now = auditHeadAt(project, head.file, head.lines);
+    const file = now.path;
     if (now.count === undefined) findings.push({ check: "anchor", file, what: `the audit trail was in the checkpoint of ${checkpoint.at} (${head.lines} lines) and is gone`, fix: RESTORE });
     else if (now.count < head.lines) findings.push({ check: "anchor", file, line: now.count + 1, what: `the audit trail is shorter than at the checkpoint of ${checkpoint.at} (${now.count} of ${head.lines} lines)`, fix: RESTORE });
     else if (now.hash !== head.hash) findings.push({ check: "anchor", file, line: head.lines, what: `the audit trail was rewritten since the checkpoint of ${checkpoint.at}: line ${head.lines} differs`, fix: RESTORE });

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type AuditEvent } from "../core/audit-events.js";
+import type { AuditEvent } from "../core/audit-events.js";
 import { checkChain } from "../core/audit-chain.js";
 import { parseDocument } from "../core/frontmatter.js";
 import type { DocFacts, RecordedHead, TaskFact } from "../core/integrity.js";
@@ -135,12 +135,15 @@ export function normalizeEvent(line: Record<string, unknown>): AuditEvent {
 export { headsDigest };
 
 /** An audit file's line count and its chain value after `lines` lines (`count` undefined: no such file). */
-export function auditHeadAt(project: Project, key: string, lines: number): { count?: number; hash?: string } {
-  if (key.split("/").some((part) => part === ".." || part === "")) return {};
-  const bytes = readBytes(path.join(project.auditRoot, key));
-  if (!bytes) return {};
+export function auditHeadAt(project: Project, key: string, lines: number): { path: string; count?: number; hash?: string } {
+  const file = path.join(project.auditRoot, key);
+  const shown = project.relative(file);
+  if (key.split("/").some((part) => part === ".." || part === "")) return { path: shown };
+  const bytes = readBytes(file);
+  if (!bytes) return { path: shown };
   const chain = checkChain(bytes);
-  return { count: chain.count, ...(chain.headAt(lines) ? { hash: chain.headAt(lines) } : {}) };
+  const hash = chain.headAt(lines);
+  return { path: shown, count: chain.count, ...(hash ? { hash } : {}) };
 }
 
 function docFacts(project: Project, doc: ParsedId, audit: Uint8Array | undefined, head: FileHead | undefined, tasks: TaskFact[], workspace: Array<{ user: string; path: string }>): DocFacts {

@@ -323,7 +323,7 @@ function isCommitted(host: JournalHost, record: IntentRecord): boolean {
   const file = abs(host, record.audit.path);
   const want = Buffer.from(record.audit.data, "utf8");
   const got = readRange(file, record.audit.size, want.length);
-  return got !== undefined && got.equals(want);
+  return got?.equals(want) === true;
 }
 
 /** An append cut short (power loss, disk full) leaves a prefix of our lines after `size`: cut it off. */
