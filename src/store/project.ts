@@ -5,7 +5,7 @@ import { isIdProblem, type ParsedId, parseDocId } from "../core/ids.js";
 import type { DocMeta } from "../core/meta.js";
 import { pythonJsonPretty } from "../core/pyjson.js";
 import { step } from "../core/next.js";
-import { fail } from "../core/result.js";
+import { fail, RefusalError } from "../core/result.js";
 import { ensureDir, exists, FileTextCache, listDir, readTextIfExists, writeFileAtomic } from "./fsio.js";
 import { withLock } from "./lock.js";
 import { type AuditAppend, AuditTails } from "./audit-file.js";
@@ -365,7 +365,13 @@ export class Project {
   lastRecovery: string[] = [];
 
   private recoverInterrupted(options: { sweep?: boolean }): string[] {
-    const report = withoutFaults(() => recoverIntents(this, options));
+    let report: string[];
+    try {
+      report = withoutFaults(() => recoverIntents(this, options));
+    } catch (err) {
+      if (err instanceof RefusalError) throw err;
+      fail("write-failed", `Could not finish or undo an interrupted change in ${this.relative(path.join(this.qmsRoot, ".intent"))}: ${(err as Error).message}. Nothing was changed.`, "Make the project writable, then run the command again.");
+    }
     if (report.length > 0) this.lastRecovery = report;
     return report;
   }
