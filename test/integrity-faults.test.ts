@@ -84,6 +84,7 @@ describe("REQ-ITG-010: a write that cannot complete changes nothing and names th
     const trace = run(copy, "qa", ["approve", "SOP-001"], { QMS_FAULT_TRACE: "1" });
     assert.equal(trace.code, 0, trace.out);
     const points = [...trace.out.matchAll(/^fault-point (\d+) (\S+)$/gm)].map((m) => ({ n: Number(m[1]), name: m[2]! }));
+    // past the commit nothing can fail any more: those points only ever crash (integrity-crash.test.ts)
     const failable = points.filter((p) => !["apply:committed", "apply:done"].includes(p.name));
     assert.ok(failable.length >= 15, `${failable.length} steps`);
     const before = snapshotTree(root);
@@ -96,6 +97,22 @@ describe("REQ-ITG-010: a write that cannot complete changes nothing and names th
     }
     assert.equal(run(root, "qa", ["approve", "SOP-001"]).code, 0, "and with space the approval goes through");
     assertClean(root, "after the approval");
+  });
+
+  test("REQ-ITG-010: the disk full at every step of a CR create: the CR's new folder goes again too", () => {
+    const root = project();
+    const before = snapshotTree(root);
+    for (let k = 1; ; k++) {
+      const r = run(root, "claude", ["create", "CR", "--title", "A new folder"], { QMS_FAIL_AT: `step:${k}` });
+      if (r.code === 0) {
+        assert.ok(k > 10, `only ${k - 1} steps`);
+        break;
+      }
+      assert.equal(r.code, 1, r.out);
+      assert.match(r.out, /Nothing was changed\./);
+      assert.deepEqual(snapshotTree(root), before, `step ${k}`);
+    }
+    assertClean(root, "after the create");
   });
 
   test("REQ-ITG-010: a read-only meta folder: create names the meta file, nothing half-written", (t) => {

@@ -19,7 +19,8 @@ export function withoutFaults<T>(fn: () => T): T {
   }
 }
 
-export function faultPoint(name: string): void {
+/** `failable: false`: a point past the commit, where nothing can fail any more, only the process die. */
+export function faultPoint(name: string, options: { failable?: boolean } = {}): void {
   if (paused > 0) return;
   const crash = process.env.QMS_CRASH_AT;
   const failure = process.env.QMS_FAIL_AT;
@@ -32,7 +33,7 @@ export function faultPoint(name: string): void {
     // SIGKILL is delivered before kill() returns to a process signalling itself; never continue regardless
     for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
   }
-  if (failure && matches(failure, name)) {
+  if (failure && options.failable !== false && matches(failure, name)) {
     const err = new Error(`ENOSPC: no space left on device (injected at ${name})`) as NodeJS.ErrnoException;
     err.code = "ENOSPC";
     throw err;

@@ -42,6 +42,8 @@ interface IntentRecord {
   audit?: { path: string; size: number; data: string; existed: boolean };
   /** Heads to record in the head store once committed. */
   heads: FileHead[];
+  /** Folders the change creates (project-relative): an undo removes them again when they are empty. */
+  dirs?: string[];
 }
 
 export interface PlannedChange {
@@ -79,6 +81,7 @@ export function runChange(host: JournalHost, change: PlannedChange): void {
     ops: beforeImages(host, area, change.ops),
     ...(change.audit ? { audit: { path: rel(host, change.audit.file), size: change.audit.size, data: change.audit.data, existed: change.audit.existed } } : {}),
     heads: change.heads,
+    dirs: missingDirs(host, change.audit ? [...change.ops, { kind: "write", file: change.audit.file, text: "", contained: false, existed: change.audit.existed }] : change.ops),
   };
   let intentFile: string | undefined;
   if (journaled) {
@@ -99,19 +102,19 @@ export function runChange(host: JournalHost, change: PlannedChange): void {
     faultPoint("apply:commit");
     if (change.audit) host.commitAudit(change.audit);
   } catch (err) {
-    const undone = undoOps(host, area, record.ops.slice(0, done + 1), record.audit);
+    const undone = undoOps(host, area, record.ops.slice(0, done + 1), record.audit, record.dirs);
     if (undone.length === 0 && intentFile) fs.rmSync(intentFile, { force: true });
     throw writeFailure(err, done < record.ops.length ? record.ops[done]!.path : record.audit?.path, undone);
   }
   // committed: what follows cannot take the change back; if it fails, the next recovery sees the commit
-  faultPoint("apply:committed");
+  faultPoint("apply:committed", { failable: false });
   try {
     host.recordHeads(change.heads);
     if (intentFile) fs.unlinkSync(intentFile);
   } catch {
     // the intent stays: recovery finds it committed and removes it
   }
-  faultPoint("apply:done");
+  faultPoint("apply:done", { failable: false });
 }
 
 /**
@@ -150,7 +153,7 @@ export function recoverIntents(host: JournalHost, options: { sweep?: boolean } =
         host.recordHeads(record.heads ?? []);
         report.push(`${record.doc}: interrupted change finished (it was committed)`);
       } else {
-        const problems = undoOps(host, area, record.ops, record.audit);
+        const problems = undoOps(host, area, record.ops, record.audit, record.dirs);
         if (problems.length > 0) throw new Error(problems.join("; "));
         report.push(`${record.doc}: interrupted change undone (it was not committed)`);
       }
@@ -288,7 +291,7 @@ function runOp(host: JournalHost, area: ContainedArea, op: JournalOp): void {
 }
 
 /** Put every touched file back as it was, last operation first; returns what could not be restored. */
-function undoOps(host: JournalHost, area: ContainedArea, ops: readonly JournalOp[], audit: IntentRecord["audit"]): string[] {
+function undoOps(host: JournalHost, area: ContainedArea, ops: readonly JournalOp[], audit: IntentRecord["audit"], dirs: readonly string[] = []): string[] {
   const problems: string[] = [];
   if (audit) {
     try {
@@ -314,7 +317,36 @@ function undoOps(host: JournalHost, area: ContainedArea, ops: readonly JournalOp
       problems.push(`${op.path}: ${(err as Error).message}`);
     }
   }
+  // deepest first; a folder someone else filled meanwhile stays
+  for (const dir of [...dirs].sort((a, b) => b.length - a.length)) {
+    try {
+      fs.rmdirSync(abs(host, dir));
+    } catch {
+      // not empty, or already gone
+    }
+  }
   return problems;
+}
+
+/** Folders seen to exist (they are almost never removed; a stale entry only leaves an empty folder after an undo). */
+const existingDirs = new Set<string>();
+
+/** The folders that writing these files will create (each missing ancestor up to the project root). */
+function missingDirs(host: JournalHost, ops: readonly PlannedOp[]): string[] {
+  const found = new Set<string>();
+  for (const op of ops) {
+    if (op.kind !== "write" || op.existed) continue;
+    for (let dir = path.dirname(op.file); dir.startsWith(host.root + path.sep) && !found.has(dir); dir = path.dirname(dir)) {
+      if (existingDirs.has(dir)) break;
+      if (fs.existsSync(dir)) {
+        if (existingDirs.size > 10_000) existingDirs.clear();
+        existingDirs.add(dir);
+        break;
+      }
+      found.add(dir);
+    }
+  }
+  return [...found].map((d) => rel(host, d));
 }
 
 /** Whether the intent's audit lines are in the file, exactly where they were to go. */
