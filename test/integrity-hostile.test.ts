@@ -341,7 +341,11 @@ test("REQ-ITG-011: at least 200 hostile inputs through MCP: each refused with a 
     let last = before;
     for (const c of cases) {
       const r = await post(url, c);
-      if ("error" in r) problems.push(`${c.name}: no answer (${r.error})`);
+      // a body over the limit is answered 413 and the connection closed while it is still being sent: the
+      // sender may see its write fail first; the server's health below shows it did not crash
+      if ("error" in r) {
+        if (!(c.name.startsWith("size:") && /EPIPE|ECONNRESET/.test(r.error))) problems.push(`${c.name}: no answer (${r.error})`);
+      }
       else {
         const p = refusal(r);
         if (p) problems.push(`${c.name}: ${p}`);

@@ -19,6 +19,11 @@ export function withoutFaults<T>(fn: () => T): T {
   }
 }
 
+/** Whether a test set any fault variable (so a write may be split to leave a point between its halves). */
+export function faultsArmed(): boolean {
+  return Boolean(process.env.QMS_CRASH_AT || process.env.QMS_FAIL_AT || process.env.QMS_FAULT_TRACE);
+}
+
 /** `failable: false`: a point past the commit, where nothing can fail any more, only the process die. */
 export function faultPoint(name: string, options: { failable?: boolean } = {}): void {
   if (paused > 0) return;

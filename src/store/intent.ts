@@ -3,8 +3,8 @@ import * as path from "node:path";
 import { RefusalError, refuse } from "../core/result.js";
 import type { AuditAppend } from "./audit-file.js";
 import { ContainedArea } from "./contained-fs.js";
-import { faultPoint } from "./faults.js";
-import { listDir, type PlannedOp, removeDirIfEmpty, removeIfExists, TEMP_FILE, writeFileAtomic } from "./fsio.js";
+import { faultPoint, faultsArmed } from "./faults.js";
+import { type PlannedOp, removeDirIfEmpty, removeIfExists, TEMP_FILE, writeFileAtomic } from "./fsio.js";
 import type { FileHead } from "./head-store.js";
 import { processAlive } from "./lock.js";
 
@@ -123,12 +123,13 @@ export function runChange(host: JournalHost, change: PlannedChange): void {
  */
 export function recoverIntents(host: JournalHost, options: { sweep?: boolean } = {}): string[] {
   const dir = intentDir(host);
-  const names = listDir(dir)
+  const entries = safeEntries(dir);
+  const names = entries
+    .map((e) => e.name)
     .filter((n) => n.endsWith(".json") && !n.endsWith(".failed.json"))
     .sort();
   const report: string[] = [];
-  // QMS/ itself: where a writer killed while taking the lock leaves its lock's temp file
-  const touched = new Set<string>([host.qmsRoot]);
+  const touched = new Set<string>();
   if (names.length > 0) host.forgetAuditTails();
   const area = new ContainedArea(host.root);
   for (const name of names) {
@@ -164,7 +165,16 @@ export function recoverIntents(host: JournalHost, options: { sweep?: boolean } =
     }
   }
   if (names.length > 0) host.forgetAuditTails();
-  const swept = sweepTemps(host, options.sweep ? undefined : touched);
+  // the intent folder itself (read above): where a writer killed while taking the lock leaves its owner file
+  let swept = 0;
+  for (const e of entries) {
+    const m = TEMP_FILE.exec(e.name);
+    if (!m || (Number(m[1]) !== process.pid && processAlive(Number(m[1])))) continue;
+    fs.rmSync(path.join(dir, e.name), { force: true });
+    swept++;
+  }
+  touched.delete(dir);
+  swept += sweepTemps(host, options.sweep ? undefined : touched);
   if (swept > 0) report.push(`${swept} leftover temp file(s) of interrupted writes removed`);
   return report;
 }
@@ -263,10 +273,11 @@ function writeIntent(host: JournalHost, record: IntentRecord): string {
   }
   try {
     const bytes = Buffer.from(JSON.stringify(record), "utf8");
-    const half = bytes.length >> 1;
-    fs.writeSync(fd, bytes.subarray(0, half));
+    // in two halves only when a test may stop the process between them (a torn intent)
+    const half = faultsArmed() ? bytes.length >> 1 : bytes.length;
+    writeAll(fd, bytes.subarray(0, half));
     faultPoint("apply:intent-half");
-    fs.writeSync(fd, bytes.subarray(half));
+    writeAll(fd, bytes.subarray(half));
     fs.fsyncSync(fd);
   } catch (err) {
     fs.closeSync(fd);
@@ -275,6 +286,10 @@ function writeIntent(host: JournalHost, record: IntentRecord): string {
   }
   fs.closeSync(fd);
   return file;
+}
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let off = 0; off < bytes.length; ) off += fs.writeSync(fd, bytes, off, bytes.length - off);
 }
 
 function runOp(host: JournalHost, area: ContainedArea, op: JournalOp): void {

@@ -16,6 +16,8 @@ let lockCounter = 0;
 export interface LockOptions {
   /** How long to wait for another process before refusing (ms). */
   timeoutMs?: number;
+  /** Where the owner's temp file is written before it is linked into place (same filesystem; default: beside the lock). */
+  tempDir?: string;
   /** Called once the lock is taken (not on re-entry); `brokeStale`: a dead writer's lock was broken first. */
   onAcquired?: (info: { brokeStale: boolean }) => void;
 }
@@ -42,7 +44,7 @@ export function withLock<T>(lockFile: string, fn: () => T, options: LockOptions 
       mine.depth--;
     }
   }
-  const { brokeStale } = acquire(lockFile, options.timeoutMs ?? Number(process.env.QMS_LOCK_TIMEOUT_MS ?? 15000));
+  const { brokeStale } = acquire(lockFile, options.timeoutMs ?? Number(process.env.QMS_LOCK_TIMEOUT_MS ?? 15000), options.tempDir);
   held.set(lockFile, { depth: 1 });
   try {
     options.onAcquired?.({ brokeStale });
@@ -58,12 +60,18 @@ export function holdsLock(lockFile: string): boolean {
   return held.has(lockFile);
 }
 
-function acquire(lockFile: string, timeoutMs: number): { stamp: string; brokeStale: boolean } {
-  fs.mkdirSync(path.dirname(lockFile), { recursive: true });
+function acquire(lockFile: string, timeoutMs: number, tempDir?: string): { stamp: string; brokeStale: boolean } {
   const stamp = `${process.pid} ${HOST} ${Date.now()} ${++lockCounter}\n`;
-  const tmp = `${path.join(path.dirname(lockFile), `.${path.basename(lockFile).replace(/^\./, "")}`)}.${process.pid}.${lockCounter}.tmp`;
+  const tmp = `${path.join(tempDir ?? path.dirname(lockFile), `.${path.basename(lockFile).replace(/^\./, "")}`)}.${process.pid}.${lockCounter}.tmp`;
   try {
-    fs.writeFileSync(tmp, stamp, { flag: "wx", mode: 0o644 });
+    try {
+      fs.writeFileSync(tmp, stamp, { flag: "wx", mode: 0o644 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+      fs.mkdirSync(path.dirname(tmp), { recursive: true });
+      fs.mkdirSync(path.dirname(lockFile), { recursive: true });
+      fs.writeFileSync(tmp, stamp, { flag: "wx", mode: 0o644 });
+    }
   } catch (err) {
     cannotLock(lockFile, err);
   }

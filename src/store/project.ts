@@ -343,20 +343,25 @@ export class Project {
     return path.join(this.qmsRoot, ".lock");
   }
 
+  /** `QMS/.intent/`: changes in progress, and the lock's owner file before it is linked into place. */
+  get intentDir(): string {
+    return path.join(this.qmsRoot, ".intent");
+  }
+
   /**
    * Serialize a change against every other writer of this project, in this process or another. Before the
    * first write, an interrupted change of a process that died is finished or undone (store/intent.ts); when
    * that process's lock had to be broken, its leftover temp files are removed too.
    */
   mutate<T>(fn: () => T): T {
-    return withLock(this.lockFile, fn, { onAcquired: ({ brokeStale }) => this.recoverInterrupted({ sweep: brokeStale }) });
+    return withLock(this.lockFile, fn, { tempDir: this.intentDir, onAcquired: ({ brokeStale }) => this.recoverInterrupted({ sweep: brokeStale }) });
   }
 
   /** Finish or undo interrupted changes (see mutate); `sweep`: remove every orphaned temp file. Returns what was done. */
   recover(options: { sweep?: boolean } = {}): string[] {
     let report: string[] = [];
     withoutFaults(() =>
-      withLock(this.lockFile, () => undefined, { onAcquired: ({ brokeStale }) => (report = this.recoverInterrupted({ sweep: options.sweep === true || brokeStale })) }),
+      withLock(this.lockFile, () => undefined, { tempDir: this.intentDir, onAcquired: ({ brokeStale }) => (report = this.recoverInterrupted({ sweep: options.sweep === true || brokeStale })) }),
     );
     return report;
   }
