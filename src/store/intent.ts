@@ -278,7 +278,7 @@ function writeIntent(host: JournalHost, record: IntentRecord): string {
     writeAll(fd, bytes.subarray(0, half));
     faultPoint("apply:intent-half");
     writeAll(fd, bytes.subarray(half));
-    fs.fsyncSync(fd);
+    if (replacesContent(record)) fs.fsyncSync(fd);
   } catch (err) {
     fs.closeSync(fd);
     fs.rmSync(file, { force: true });
@@ -286,6 +286,17 @@ function writeIntent(host: JournalHost, record: IntentRecord): string {
   }
   fs.closeSync(fd);
   return file;
+}
+
+/**
+ * Whether the change replaces or removes content that exists (a meta rewritten, a task removed): then its
+ * intent must reach the disk before any file does, so that even after a power cut the before-images are there
+ * to undo it. A change that only adds (create: new files, a new audit file) needs no fsync of its intent: a kill
+ * leaves the intent in the page cache for the next process; a power cut can at worst leave new files with no
+ * meta, which verify reports; nothing that existed can be lost. (Every file itself is still fsynced.)
+ */
+function replacesContent(record: IntentRecord): boolean {
+  return record.ops.some((op) => op.before !== null || op.kind === "rmdir") || (record.audit?.existed ?? false);
 }
 
 function writeAll(fd: number, bytes: Uint8Array): void {
