@@ -115,6 +115,45 @@ describe("REQ-ITG-010: a write that cannot complete changes nothing and names th
     assertClean(root, "after the create");
   });
 
+  test("REQ-ITG-010: a real full disk (a small tmpfs) at every amount of free space: approve fails cleanly until it fits", (t) => {
+    const mountPoint = tempDir("qms-tmpfs-");
+    if (process.getuid?.() !== 0 || spawnSync("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", mountPoint]).status !== 0) {
+      fs.rmSync(mountPoint, { recursive: true, force: true });
+      return t.skip("cannot mount a tmpfs here");
+    }
+    try {
+      const root = path.join(mountPoint, "p");
+      fs.cpSync(project(), root, { recursive: true });
+      const filler = path.join(mountPoint, "filler");
+      const free = (): number => {
+        const st = fs.statfsSync(mountPoint);
+        return st.bavail * st.bsize;
+      };
+      let refusals = 0;
+      for (let pages = 0; pages < 64; pages++) {
+        const before = snapshotTree(root);
+        fs.writeFileSync(filler, "");
+        fs.truncateSync(filler, 0);
+        const room = free() - pages * 4096;
+        if (room > 0) fs.writeFileSync(filler, Buffer.alloc(room));
+        const r = run(root, "qa", ["approve", "SOP-001"]);
+        fs.rmSync(filler);
+        if (r.code === 0) break;
+        refusals++;
+        assert.equal(r.code, 1, r.out);
+        assert.match(r.out, /^Error: (Could not write \S+|Cannot take the project lock \S+): the disk is full \(ENOSPC\)\. Nothing was changed\./m, `${pages} pages free: ${r.out}`);
+        assert.deepEqual(snapshotTree(root), before, `${pages} pages free: the tree changed`);
+      }
+      process.stdout.write(`# tmpfs: ${refusals} clean refusals on a full disk before the approval fitted\n`);
+      assert.ok(refusals >= 3, `${refusals} refusals before the approval fitted`);
+      assert.equal(JSON.parse(fs.readFileSync(path.join(root, "QMS/.meta/SOP/SOP-001.json"), "utf8")).status, "EFFECTIVE");
+      assertClean(root, "after the approval fitted");
+    } finally {
+      spawnSync("umount", [mountPoint]);
+      fs.rmSync(mountPoint, { recursive: true, force: true });
+    }
+  });
+
   test("REQ-ITG-010: a read-only meta folder: create names the meta file, nothing half-written", (t) => {
     const root = project();
     const undo = readOnly(path.join(root, "QMS", ".meta", "SOP"));

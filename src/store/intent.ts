@@ -316,32 +316,34 @@ function runOp(host: JournalHost, area: ContainedArea, op: JournalOp): void {
   }
 }
 
-/** Put every touched file back as it was, last operation first; returns what could not be restored. */
+/**
+ * Put every touched file back as it was before the change (the before-image of the first operation on it);
+ * returns what could not be restored. Files the change created go first, so a full disk has room again for
+ * the files put back.
+ */
 function undoOps(host: JournalHost, area: ContainedArea, ops: readonly JournalOp[], audit: IntentRecord["audit"], dirs: readonly string[] = []): string[] {
   const problems: string[] = [];
-  if (audit) {
+  const attempt = (what: string, fn: () => void): void => {
     try {
-      cutTornAppend(host, audit);
+      fn();
     } catch (err) {
-      problems.push(`${audit.path}: ${(err as Error).message}`);
+      problems.push(`${what}: ${(err as Error).message}`);
+    }
+  };
+  if (audit) attempt(audit.path, () => cutTornAppend(host, audit));
+  const first = new Map<string, JournalOp>();
+  for (const op of ops) if (op.kind !== "rmdir" && !first.has(op.path)) first.set(op.path, op);
+  for (const op of first.values()) {
+    // not there before (or something we never copy, such as a planted link): take ours away
+    if (op.kind === "write" && typeof op.before !== "string") {
+      attempt(op.path, () => (op.contained ? area.remove(abs(host, op.path)) : removeIfExists(abs(host, op.path))));
     }
   }
-  for (const op of [...ops].reverse()) {
-    try {
-      const file = abs(host, op.path);
-      if (op.kind === "rmdir") {
-        fs.mkdirSync(file, { recursive: true });
-      } else if (typeof op.before === "string") {
-        if (op.contained) area.write(file, op.before);
-        else writeFileAtomic(file, op.before);
-      } else if (op.kind === "write") {
-        // the file was not there (or was something we never copy): take ours away
-        if (op.contained) area.remove(file);
-        else removeIfExists(file);
-      }
-    } catch (err) {
-      problems.push(`${op.path}: ${(err as Error).message}`);
-    }
+  for (const op of ops) if (op.kind === "rmdir") attempt(op.path, () => fs.mkdirSync(abs(host, op.path), { recursive: true }));
+  for (const op of first.values()) {
+    const before = op.before;
+    if (typeof before !== "string" || currentText(area, abs(host, op.path), op.contained) === before) continue;
+    attempt(op.path, () => (op.contained ? area.write(abs(host, op.path), before) : writeFileAtomic(abs(host, op.path), before)));
   }
   // deepest first; a folder someone else filled meanwhile stays
   for (const dir of [...dirs].sort((a, b) => b.length - a.length)) {
@@ -352,6 +354,14 @@ function undoOps(host: JournalHost, area: ContainedArea, ops: readonly JournalOp
     }
   }
   return problems;
+}
+
+function currentText(area: ContainedArea, file: string, contained: boolean): string | undefined {
+  try {
+    return contained ? area.read(file) : fs.readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
 }
 
 /** Folders seen to exist (they are almost never removed; a stale entry only leaves an empty folder after an undo). */

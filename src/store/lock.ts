@@ -73,6 +73,7 @@ function acquire(lockFile: string, timeoutMs: number, tempDir?: string): { stamp
       fs.writeFileSync(tmp, stamp, { flag: "wx", mode: 0o644 });
     }
   } catch (err) {
+    fs.rmSync(tmp, { force: true }); // created but not filled (a full disk)
     cannotLock(lockFile, err);
   }
   const deadline = Date.now() + timeoutMs;
@@ -191,7 +192,12 @@ function breakIfStale(lockFile: string): boolean {
   const breaker = `${lockFile}.break`;
   const stamp = `${process.pid} ${HOST} ${Date.now()}\n`;
   const tmp = `${path.join(path.dirname(lockFile), `.${path.basename(breaker).replace(/^\./, "")}`)}.${process.pid}.${++lockCounter}.tmp`;
-  fs.writeFileSync(tmp, stamp, { flag: "wx" });
+  try {
+    fs.writeFileSync(tmp, stamp, { flag: "wx" });
+  } catch {
+    fs.rmSync(tmp, { force: true });
+    return false;
+  }
   try {
     try {
       fs.linkSync(tmp, breaker);
