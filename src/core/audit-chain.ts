@@ -1,5 +1,7 @@
-import { createHash } from "node:crypto";
 import { pythonJsonLine } from "./pyjson.js";
+import { sha256Hex } from "./sha256.js";
+
+export { sha256Hex };
 
 /**
  * The hash chain of an audit file (integrity spec §1). Every event we write carries `prev` (the chain value
@@ -7,10 +9,6 @@ import { pythonJsonLine } from "./pyjson.js";
  * the start of a file are a legacy prefix: valid as they are, and the first chained event's `prev` is the
  * SHA-256 of the exact bytes of that prefix (of nothing, for a file that starts chained).
  */
-
-export function sha256Hex(data: string | Uint8Array): string {
-  return createHash("sha256").update(data).digest("hex");
-}
 
 /** JSON with keys sorted at every level and no whitespace (the text that is hashed). */
 export function canonicalJson(value: unknown): string {

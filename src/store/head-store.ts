@@ -1,8 +1,7 @@
-import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { projectKey } from "./tokens.js";
+import { sha256Hex } from "../core/sha256.js";
 
 /**
  * The anchor outside the project (integrity spec §4): the head (line count and chain value) of every audit
@@ -48,7 +47,7 @@ export class HeadStore {
   ) {
     const real = projectKey(root);
     const name = path.basename(real).replace(/[^A-Za-z0-9_.-]/g, "_") || "root";
-    const stem = `${name}-${createHash("sha256").update(real).digest("hex").slice(0, 16)}`;
+    const stem = `${name}-${sha256Hex(real).slice(0, 16)}`;
     this.file = path.join(dir, `${stem}.jsonl`);
     this.checkpointsFile = path.join(dir, `${stem}.checkpoints.jsonl`);
   }
@@ -149,7 +148,16 @@ export function headsDigest(heads: readonly FileHead[]): string {
     .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
     .map((h) => `${h.file}\t${h.lines}\t${h.hash}\n`)
     .join("");
-  return createHash("sha256").update(text).digest("hex");
+  return sha256Hex(text);
+}
+
+/** The project's real path (the token store's key too): links resolved. */
+function projectKey(root: string): string {
+  try {
+    return fs.realpathSync(root);
+  } catch {
+    return path.resolve(root);
+  }
 }
 
 function readHeads(file: string): Map<string, FileHead> | undefined {
@@ -190,7 +198,7 @@ function firstRecord(file: string): Record<string, unknown> | undefined {
 export function projectIdentity(root: string): string | undefined {
   try {
     const config = JSON.parse(fs.readFileSync(path.join(root, "qms.config.json"), "utf8")) as { created?: unknown };
-    return typeof config.created === "string" && config.created !== "" ? createHash("sha256").update(config.created).digest("hex") : undefined;
+    return typeof config.created === "string" && config.created !== "" ? sha256Hex(config.created) : undefined;
   } catch {
     return undefined;
   }

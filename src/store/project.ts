@@ -366,9 +366,6 @@ export class Project {
     return report;
   }
 
-  /** What the last recovery did (for the server's log). */
-  lastRecovery: string[] = [];
-
   private recoverInterrupted(options: { sweep?: boolean }): string[] {
     let report: string[];
     try {
@@ -377,7 +374,6 @@ export class Project {
       if (err instanceof RefusalError) throw err;
       fail("write-failed", `Could not finish or undo an interrupted change in ${this.relative(path.join(this.qmsRoot, ".intent"))}: ${(err as Error).message}. Nothing was changed.`, "Make the project writable, then run the command again.");
     }
-    if (report.length > 0) this.lastRecovery = report;
     return report;
   }
 }
