@@ -6,6 +6,16 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 
+/**
+ * Every test process (and the qms processes it starts, which inherit the environment) records audit heads in
+ * a throwaway head store, never in the real ~/.config/qms/heads (integrity spec §4).
+ */
+if (!process.env.QMS_HEAD_STORE) {
+  const store = fs.mkdtempSync(path.join(os.tmpdir(), "qms-heads-"));
+  process.env.QMS_HEAD_STORE = store;
+  process.once("exit", () => fs.rmSync(store, { recursive: true, force: true }));
+}
+
 /** The repository root (tests run from dist/test/). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const QMS_BIN = path.join(REPO_ROOT, "bin", "qms.js");

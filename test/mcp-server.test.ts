@@ -12,7 +12,7 @@ import { makeHarnessProject, snapshotTree } from "./helpers.js";
 const TOOL_NAMES = [
   "qms_inbox", "qms_workspace", "qms_status", "qms_read", "qms_history", "qms_comments", "qms_create", "qms_checkout",
   "qms_checkin", "qms_cancel", "qms_route", "qms_assign", "qms_review", "qms_approve", "qms_reject", "qms_withdraw",
-  "qms_release", "qms_revert", "qms_close", "qms_interact", "qms_fix", "qms_list",
+  "qms_release", "qms_revert", "qms_close", "qms_interact", "qms_fix", "qms_list", "qms_verify",
 ];
 
 /** Arguments that make each tool's service run (the outcome may be a refusal; it must never be a crash). */
@@ -39,6 +39,7 @@ const SAMPLE_ARGS: Record<string, Record<string, unknown>> = {
   qms_interact: { doc_id: "SOP-999" },
   qms_fix: { doc_id: "SOP-999" },
   qms_list: { type: "SOP" },
+  qms_verify: {},
 };
 
 function memoryLogger(): Logger & { lines: Array<Record<string, unknown>> } {
@@ -62,7 +63,7 @@ describe("MCP server over streamable HTTP (SDK client, --auth none)", () => {
     await srv.close();
   });
 
-  test("REQ-MCP-001, REQ-MCP-002, REQ-MCP-003, REQ-MCP-004, REQ-MCP-005, REQ-MCP-010, REQ-MCP-015: lists the 21 tools of qms.md §10.3 plus qms_list, each with an outputSchema, and no benchmark tool", async () => {
+  test("REQ-MCP-001, REQ-MCP-002, REQ-MCP-003, REQ-MCP-004, REQ-MCP-005, REQ-MCP-010, REQ-MCP-015: lists the 21 tools of qms.md §10.3 plus qms_list and qms_verify, each with an outputSchema, and no benchmark tool", async () => {
     const { tools } = await client.listTools();
     assert.deepEqual(tools.map((t) => t.name).sort(), [...TOOL_NAMES].sort());
     for (const t of tools) {

@@ -46,6 +46,8 @@ const SPEC_GROUPS: Record<Action, string[]> = {
   user: ["administrator"],
   namespace_add: ["administrator"],
   namespace_list: ["administrator", "initiator", "quality", "reviewer"],
+  // integrity spec §3: qms_verify is for the quality and administrator groups
+  verify: ["administrator", "quality"],
 };
 
 /** One user of each group in the harness project. */

@@ -338,7 +338,7 @@ describe("web view in a browser", { skip: haveBrowser ? false : `${CHROMIUM} mis
     await context.close();
   });
 
-  test("REQ-WEB-010: reading works without JavaScript; the agents page says the hub is not running; integrity is not available", async () => {
+  test("REQ-WEB-010: reading works without JavaScript; the agents page says the hub is not running; integrity runs qms verify", async () => {
     ok("claude", "create", "TP", "--parent", "CR-001", "--title", "Test plan of the checklist change");
     const { context, page } = await signIn("lead", { javaScriptEnabled: false });
     const ids = await page.locator("table.docs td.id").allInnerTexts();
@@ -353,7 +353,7 @@ describe("web view in a browser", { skip: haveBrowser ? false : `${CHROMIUM} mis
     await page.goto(`${base}/ui/agents`);
     assert.match(await shown(page.locator("main")), /Hub not running/);
     await page.goto(`${base}/ui/integrity`);
-    assert.match(await shown(page.locator("main")), /Not available/);
+    assert.match(await shown(page.locator("main")), /The record is intact/);
     await context.close();
   });
 

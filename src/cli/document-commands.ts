@@ -246,6 +246,18 @@ export function registerDocumentCommands(program: Command): void {
     });
 
   program
+    .command("verify")
+    .description("check the record: audit chains, meta against the trail, files, tasks, workspaces, temp files (quality, administrators)")
+    .argument("[doc_ids...]", "only these documents (default: all)")
+    .option("--json", "print the result and its findings as JSON")
+    .option("--anchor", "also print one digest over every audit file's head (a checkpoint to write down)")
+    .option("--against <digest>", "check that an earlier --anchor checkpoint is a prefix of today's record")
+    .action(async (docIds: string[], opts: { json?: boolean; anchor?: boolean; against?: string }, cmd: Command) => {
+      const { runVerify } = await import("./verify-command.js");
+      process.exitCode = await runVerify((cmd.optsWithGlobals() as { user?: string }).user ?? "", docIds, opts);
+    });
+
+  program
     .command("workspace")
     .description("list the documents you have checked out")
     .option("--json", "print the data as JSON")

@@ -33,7 +33,8 @@ export type Action =
   | "fix"
   | "user"
   | "namespace_add"
-  | "namespace_list";
+  | "namespace_list"
+  | "verify";
 
 export interface PermissionRule {
   /** Groups allowed; `administrator` also passes wherever `initiator` is listed (REQ-SEC-001). */
@@ -71,6 +72,7 @@ export const PERMISSIONS: Readonly<Record<Action, PermissionRule>> = {
   user: { groups: ["administrator"] },
   namespace_add: { groups: ["administrator"] },
   namespace_list: { groups: ALL },
+  verify: { groups: ["quality", "administrator"] },
 };
 
 export function groupAllows(rule: PermissionRule, group: Group): boolean {

@@ -58,7 +58,8 @@ export type RefusalCode =
   | "not-available"
   | "impersonation"
   | "identity-locked"
-  | "unsafe-file";
+  | "unsafe-file"
+  | "write-failed";
 
 export function success<T>(data: T, lines: string[], options: { next?: NextStep[]; warnings?: string[] } = {}): Success<T> {
   return {

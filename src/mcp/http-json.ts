@@ -20,12 +20,21 @@ export function rpcError(code: number, message: string): Record<string, unknown>
 
 export const NO_BODY = Symbol("no body");
 
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
+
 /** Read and parse a JSON body; NO_BODY means the answer (413, or a JSON-RPC parse error) was already sent. */
 export async function readJsonBody(req: http.IncomingMessage, res: http.ServerResponse): Promise<unknown> {
+  const encoding = String(req.headers["content-encoding"] ?? "identity").trim().toLowerCase();
+  if (encoding !== "identity" && encoding !== "") {
+    sendJson(res, 415, rpcError(-32600, `Unsupported Content-Encoding '${encoding.slice(0, 40)}': send the JSON body uncompressed.`), { connection: "close" });
+    req.resume();
+    return NO_BODY;
+  }
   const raw = await readBody(req, res);
   if (raw === undefined) return NO_BODY;
   try {
-    return JSON.parse(raw.toString("utf8"));
+    // strictly UTF-8: bytes that are not would otherwise reach the record as replacement characters
+    return JSON.parse(STRICT_UTF8.decode(raw));
   } catch {
     sendJson(res, 400, rpcError(-32700, "Parse error: Invalid JSON"));
     return NO_BODY;

@@ -7,7 +7,8 @@ import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/
 import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
 import { VERSION } from "../core/package-version.js";
 import type { TokenStore } from "../store/tokens.js";
-import { createWebUi, type WebUiOptions } from "../web/ui.js";
+import { verifyProject } from "../services/verify.js";
+import { createWebUi, type IntegrityReport, type WebUiOptions } from "../web/ui.js";
 import { createHostGuard } from "./host-guard.js";
 import { NO_BODY, readJsonBody, rpcError, sendJson } from "./http-json.js";
 import type { Caller } from "./identity.js";
@@ -64,7 +65,7 @@ export async function startHttpServer(opts: HttpOptions): Promise<RunningHttpSer
   // Idle MCP servers: each request brings its caller as authInfo, so any idle server can serve it.
   const pool: McpServer[] = [];
   const POOL_MAX = 64;
-  const webUi = opts.ui === false ? undefined : createWebUi({ project: opts.project, tokens: opts.store, log: opts.log, ...opts.ui });
+  const webUi = opts.ui === false ? undefined : createWebUi({ project: opts.project, tokens: opts.store, log: opts.log, verify: (): IntegrityReport => verifyProject(opts.project, new Date()), ...opts.ui });
 
   const authOptions = { auth: opts.auth, projectRoot: opts.project.root, store: opts.store, defaultUser: opts.defaultUser, identityLocks: opts.identityLocks };
 

@@ -93,6 +93,12 @@ async function serve(opts: McpCliOptions, log: Logger, signals: StopSignals): Pr
   }
   const project = new Project(resolved.root);
   const bench = process.env.QMS_MCP_BENCH === "1";
+  // Integrity §5: changes a killed process left half done are finished or undone before the first request.
+  try {
+    for (const message of project.recover({ sweep: true })) log.log("recovered", { message });
+  } catch (err) {
+    return die(`cannot recover interrupted changes: ${err instanceof Error ? err.message : String(err)}`);
+  }
 
   if (transport === "stdio") {
     if (opts.auth === "token") return die("--auth token applies to HTTP transports; over stdio the client names the user on each call.");

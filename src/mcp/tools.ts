@@ -23,9 +23,11 @@ import { withdraw } from "../services/withdraw.js";
 import { workspace } from "../services/workspace.js";
 import { interact as interactService } from "../services/interact.js";
 import { list } from "../services/list.js";
+import { verify } from "../services/verify.js";
 
 /**
- * The 21 tools of qms.md §10.3 (same names and parameters as the Python server) plus `qms_list` (TS). Each one only maps its
+ * The 21 tools of qms.md §10.3 (same names and parameters as the Python server), plus `qms_list` (TS) and
+ * `qms_verify` (integrity spec §3). Each one only maps its
  * arguments onto a service call; every rule lives in the services (the CLI calls the same functions).
  */
 
@@ -278,6 +280,19 @@ export const TOOLS: readonly ToolDef[] = [
     fields: docOnly,
     readOnly: false,
     call: (ctx, a) => fix(ctx, { docId: a.doc_id }),
+  },
+  {
+    name: "qms_verify",
+    title: "Verify the record",
+    description:
+      "Check the record's integrity (quality and administrators): audit hash chains, meta against its audit trail, files, archive, inbox tasks, workspace copies, temp files of interrupted writes, users, VR compilations; findings as structured content (qms verify).",
+    fields: shape({
+      doc_ids: z.array(z.string().max(200)).max(1000).optional().describe("Only these documents (default: all)"),
+      anchor: z.boolean().optional().describe("Also return one digest over every audit file's head (a checkpoint)"),
+      against: z.string().max(200).optional().describe("Check that an earlier anchor digest is a prefix of today's record"),
+    }),
+    readOnly: true,
+    call: (ctx, a) => verify(ctx, { docIds: Array.isArray(a.doc_ids) ? a.doc_ids : [], anchor: a.anchor === true, ...(given(a.against) ? { against: a.against } : {}) }),
   },
 ];
 

@@ -69,7 +69,8 @@ export function checkout(ctx: ServiceContext, input: { docId: string; discard?: 
       meta.responsible_user = me;
       meta.checked_out = true;
       meta.checked_out_date = isoDate(actor.now);
-      auditEvent(change, "CHECKOUT", me, versionBefore);
+      // Integrity §2: the version a checkout moves to is on the record too (the event keeps the old one).
+      auditEvent(change, "CHECKOUT", me, versionBefore, meta.version !== versionBefore ? { to_version: meta.version } : undefined);
       if (next) auditEvent(change, "STATUS_CHANGE", me, meta.version, { from_status: statusBefore, to_status: next });
     } else if (loaded.hasEffective && !meta.executable) {
       // EFFECTIVE: a new N.1 draft beside the N.0 in force (REQ-WF-020); archiving waits for approval.

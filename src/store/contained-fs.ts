@@ -1,7 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fail } from "../core/result.js";
-import { writeThroughTemp } from "./fsio.js";
+import { faultPoint } from "./faults.js";
+import { activeRecorder, tempNameFor } from "./fsio.js";
 
 /**
  * File access for the parts of a project that an agent's container (or any untrusted writer) can change:
@@ -56,16 +57,44 @@ export class ContainedArea {
 
   /** Write a file atomically (temp file + rename); the folders on the way are created, never followed. */
   write(file: string, content: string): void {
+    const recorder = activeRecorder();
+    if (recorder) {
+      // planned only: the change checks its targets first, and the write itself checks again when it runs
+      recorder.record({ kind: "write", file, text: content, contained: true });
+      return;
+    }
     this.prepareWrite(file);
-    writeThroughTemp(file, content, { flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, check: (tmp, fd) => this.requireInside(tmp, fd) });
+    const tmp = tempNameFor(file);
+    const fd = fs.openSync(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644);
+    try {
+      this.requireInside(tmp, fd);
+      faultPoint("write:temp");
+      fs.writeFileSync(fd, content, "utf8");
+      fs.fsyncSync(fd);
+    } catch (err) {
+      fs.closeSync(fd);
+      fs.rmSync(tmp, { force: true });
+      throw err;
+    }
+    fs.closeSync(fd);
+    try {
+      faultPoint("write:rename");
+      // rename replaces a link or FIFO planted at the target itself; it never writes through it
+      fs.renameSync(tmp, file);
+    } catch (err) {
+      fs.rmSync(tmp, { force: true });
+      throw err;
+    }
   }
 
   /** Remove a file (a link is removed itself, not its target). False when there was nothing to remove. */
   remove(file: string): boolean {
     if (this.walkDirs(path.dirname(file), false) === "missing") return false;
+    const recorder = activeRecorder();
     const st = lstatOrUndefined(file);
+    if (st?.isDirectory()) this.refuse(file, "a folder");
+    if (recorder) return recorder.record({ kind: "remove", file, contained: true });
     if (!st) return false;
-    if (st.isDirectory()) this.refuse(file, "a folder");
     try {
       fs.unlinkSync(file);
       return true;

@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { faultPoint } from "./faults.js";
 
 /** Read a text file, or undefined when it does not exist. */
 export function readTextIfExists(file: string): string | undefined {
@@ -49,21 +50,29 @@ export function isMissing(err: unknown): boolean {
 /** Temp names are unique per process (pid) and per write (counter); "wx" refuses any collision anyway. */
 let tempCounter = 0;
 
-/** The temp file an atomic write of `file` goes through: hidden, beside it, unique per process and write. */
-export function tempPathFor(file: string): string {
+/** `.{name}.{pid}.{n}.tmp` beside the target: the one temp-name layout (see TEMP_FILE, which finds leftovers). */
+export function tempNameFor(file: string): string {
   return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${++tempCounter}.tmp`);
 }
 
+/** A temp file of an atomic write (ours, the lock's, a workspace copy's): its pid is group 1. */
+export const TEMP_FILE = /^\..+\.(\d+)\.\d+\.tmp$/;
+
 /**
- * Write `content` to a fresh temp file beside `file` (opened with `flags`, exclusive), fsync, then rename it
- * over `file`, so a reader sees either the old or the new content and a crash never leaves half a file.
- * `check` may refuse the opened temp file before anything is written; the temp file never outlives a failure.
+ * Write a file atomically: a temp file beside it, fsync, then rename it over `file`, so a reader sees either
+ * the old or the new content and a crash never leaves half a file (inside an operation: recorded in its intent).
  */
-export function writeThroughTemp(file: string, content: string, options: { flags?: number | string; check?: (tmp: string, fd: number) => void } = {}): void {
-  const tmp = tempPathFor(file);
-  const fd = fs.openSync(tmp, options.flags ?? "wx", 0o644);
+export function writeFileAtomic(file: string, content: string): void {
+  if (active) {
+    active.record({ kind: "write", file, text: content, contained: false });
+    return;
+  }
+  const dir = path.dirname(file);
+  fs.mkdirSync(dir, { recursive: true });
+  const tmp = tempNameFor(file);
+  const fd = fs.openSync(tmp, "wx", 0o644);
   try {
-    options.check?.(tmp, fd);
+    faultPoint("write:temp");
     fs.writeFileSync(fd, content, "utf8");
     fs.fsyncSync(fd);
   } catch (err) {
@@ -73,18 +82,12 @@ export function writeThroughTemp(file: string, content: string, options: { flags
   }
   fs.closeSync(fd);
   try {
-    // rename replaces a link or FIFO planted at the target itself; it never writes through it
+    faultPoint("write:rename");
     fs.renameSync(tmp, file);
   } catch (err) {
     fs.rmSync(tmp, { force: true });
     throw err;
   }
-}
-
-/** Write a file atomically (see writeThroughTemp), creating its folder. */
-export function writeFileAtomic(file: string, content: string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  writeThroughTemp(file, content);
 }
 
 /** Copy via an atomic write (archive snapshots, workspace copies). */
@@ -108,6 +111,7 @@ export function appendLine(file: string, line: string): void {
 }
 
 export function removeIfExists(file: string): boolean {
+  if (active) return active.record({ kind: "remove", file, contained: false });
   try {
     fs.unlinkSync(file);
     return true;
@@ -132,9 +136,66 @@ export function ensureDir(dir: string): void {
 
 /** Remove a directory only if it is empty (e.g. a CR folder after `cancel`). */
 export function removeDirIfEmpty(dir: string): void {
+  if (active) {
+    active.record({ kind: "rmdir", file: dir, contained: false });
+    return;
+  }
   try {
     fs.rmdirSync(dir);
   } catch {
     // not empty or already gone: both fine
   }
+}
+
+// ---- planning a change (store/intent.ts) ----
+
+/** One file operation of a change, recorded instead of done while the change is planned. */
+export type PlannedOp = (
+  | { kind: "write"; file: string; text: string; contained: boolean }
+  | { kind: "remove"; file: string; contained: boolean }
+  | { kind: "rmdir"; file: string; contained: false }
+) & {
+  /** Whether something was at `file` before this operation (as the earlier operations leave it); set by the recorder. */
+  existed?: boolean;
+};
+
+/** Collects the writes of a change; knows which files the plan so far leaves in place. */
+export class WriteRecorder {
+  readonly ops: PlannedOp[] = [];
+  private readonly present = new Map<string, boolean>();
+
+  /** Record an operation; for a remove, whether there was a file to remove (as the plan so far leaves it). */
+  record(op: PlannedOp): boolean {
+    const existed = op.kind === "rmdir" ? true : this.exists(op.file);
+    if (op.kind === "remove" && !existed) return false;
+    this.ops.push({ ...op, existed });
+    if (op.kind !== "rmdir") this.present.set(op.file, op.kind === "write");
+    return existed;
+  }
+
+  exists(file: string): boolean {
+    const planned = this.present.get(file);
+    if (planned !== undefined) return planned;
+    return fs.lstatSync(file, { throwIfNoEntry: false }) !== undefined;
+  }
+}
+
+let active: WriteRecorder | undefined;
+
+/** Run `fn` with every write and removal of fsio and contained-fs recorded, not done; returns the plan. */
+export function recordWrites(fn: () => void): PlannedOp[] {
+  if (active) throw new Error("recordWrites: already planning a change");
+  const recorder = new WriteRecorder();
+  active = recorder;
+  try {
+    fn();
+  } finally {
+    active = undefined;
+  }
+  return recorder.ops;
+}
+
+/** The recorder while a change is being planned (contained-fs records through it too). */
+export function activeRecorder(): WriteRecorder | undefined {
+  return active;
 }

@@ -3,11 +3,15 @@ import { auditTimestamp, type AuditEvent, type AuditEventType } from "../core/au
 import { BASE_DOC_TYPES, BUILTIN_NAMESPACES } from "../core/doctypes.js";
 import { formatSequence, isIdProblem, type ParsedId, parseDocId } from "../core/ids.js";
 import type { DocMeta } from "../core/meta.js";
-import { pythonJsonLine, pythonJsonPretty } from "../core/pyjson.js";
+import { pythonJsonPretty } from "../core/pyjson.js";
 import { step } from "../core/next.js";
-import { fail } from "../core/result.js";
-import { appendLine, ensureDir, exists, FileTextCache, readTextIfExists, writeFileAtomic } from "./fsio.js";
+import { fail, RefusalError } from "../core/result.js";
+import { ensureDir, exists, FileTextCache, readTextIfExists, writeFileAtomic } from "./fsio.js";
 import { holdsLock, withLock } from "./lock.js";
+import { type AuditAppend, AuditTails } from "./audit-file.js";
+import { type FileHead, HeadStore } from "./head-store.js";
+import { withoutFaults } from "./faults.js";
+import { recoverIntents } from "./intent.js";
 import { resolveProjectRoot, type RootQuery } from "./root.js";
 import { UserArea } from "./user-area.js";
 import { applyChange } from "./apply-change.js";
@@ -35,6 +39,9 @@ export class Project {
   readonly index: DocumentIndex = new DocumentIndex(this);
   /** The names in the folders the writers look up (ID allocation, attachments), kept in step by `apply`. */
   readonly folderNames = new FolderNames();
+  /** Where each audit file ends (its chain value), so an append does not reread the file. */
+  readonly auditTails = new AuditTails();
+  private heads: HeadStore | undefined;
 
   constructor(readonly root: string) {
     this.qmsRoot = path.join(root, "QMS");
@@ -151,10 +158,38 @@ export class Project {
   }
 
   // ---- audit (tier 3) ----
+  /** Append one event on its own (changes go through apply, which appends with the rest of the change). */
   appendAudit(doc: ParsedId, event: AuditEventType, user: string, version: string, extra: Record<string, unknown> = {}, now = new Date()): AuditEvent {
     const entry: AuditEvent = { ts: auditTimestamp(now), event, user, version, ...extra };
-    appendLine(this.auditPath(doc), pythonJsonLine(entry));
-    return entry;
+    const plan = this.auditTails.plan(this.auditPath(doc), [entry]);
+    this.commitAudit(plan);
+    this.recordHeads([{ file: this.auditKey(plan.file), lines: plan.lines, hash: plan.head }]);
+    return plan.events[0] as AuditEvent;
+  }
+
+  /** Append chained lines planned by `auditTails.plan` (one write, fsynced: a change's commit point). */
+  commitAudit(plan: AuditAppend): void {
+    this.auditTails.append(plan);
+  }
+
+  forgetAuditTails(): void {
+    this.auditTails.forget();
+  }
+
+  /** An audit file's name in the head store: relative to `QMS/.audit/`, forward slashes. */
+  auditKey(file: string): string {
+    return path.relative(this.auditRoot, file).split(path.sep).join("/");
+  }
+
+  /** The head store of this project (outside it, see store/head-store.ts). */
+  get headStore(): HeadStore {
+    this.heads ??= new HeadStore(this.root);
+    return this.heads;
+  }
+
+  /** Record audit heads outside the project; best effort (a read-only home must not stop a write). */
+  recordHeads(heads: readonly FileHead[]): void {
+    this.headStore.record(heads);
   }
 
   /** Every line of the audit file, in order; legacy `seed` lines are normalized (spec §2.3 TS note). */
@@ -326,9 +361,38 @@ export class Project {
     return path.join(this.qmsRoot, ".lock");
   }
 
-  /** Serialize a change against every other writer of this project, in this process or another. */
+  /** `QMS/.intent/`: changes in progress, and the lock's owner file before it is linked into place. */
+  get intentDir(): string {
+    return path.join(this.qmsRoot, ".intent");
+  }
+
+  /**
+   * Serialize a change against every other writer of this project, in this process or another. Before the
+   * first write, an interrupted change of a process that died is finished or undone (store/intent.ts); when
+   * that process's lock had to be broken, its leftover temp files are removed too.
+   */
   mutate<T>(fn: () => T): T {
-    return withLock(this.lockFile, fn);
+    return withLock(this.lockFile, fn, { tempDir: this.intentDir, onAcquired: ({ brokeStale }) => this.recoverInterrupted({ sweep: brokeStale }) });
+  }
+
+  /** Finish or undo interrupted changes (see mutate); `sweep`: remove every orphaned temp file. Returns what was done. */
+  recover(options: { sweep?: boolean } = {}): string[] {
+    let report: string[] = [];
+    withoutFaults(() =>
+      withLock(this.lockFile, () => undefined, { tempDir: this.intentDir, onAcquired: ({ brokeStale }) => (report = this.recoverInterrupted({ sweep: options.sweep === true || brokeStale })) }),
+    );
+    return report;
+  }
+
+  private recoverInterrupted(options: { sweep?: boolean }): string[] {
+    let report: string[];
+    try {
+      report = withoutFaults(() => recoverIntents(this, options));
+    } catch (err) {
+      if (err instanceof RefusalError) throw err;
+      fail("write-failed", `Could not finish or undo an interrupted change in ${this.relative(path.join(this.qmsRoot, ".intent"))}: ${(err as Error).message}. Nothing was changed.`, "Make the project writable, then run the command again.");
+    }
+    return report;
   }
 }
 

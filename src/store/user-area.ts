@@ -214,6 +214,14 @@ export class UserArea {
     return this.persistDir ? { file: path.join(this.persistDir(), `${kind}-${user}.json`), version: `frontmatter:${VERSION}` } : undefined;
   }
 
+  /** Names of the regular files in a workspace (nothing read). */
+  workspaceNames(user: string): string[] {
+    return this.files
+      .list(this.workspaceDir(user))
+      .filter((e) => e.isFile)
+      .map((e) => e.name);
+  }
+
   /** The `.md` files of a workspace with their text; entries that are not regular files are reported, not read. */
   listWorkspace(user: string): Array<StoredFile | { path: string; name: string; problem: string }> {
     return this.readAll(this.workspaceDir(user), isWorkspaceCopy);
