@@ -50,7 +50,7 @@ interface OpCase {
 const c = (p: Project) => makeContext(p, "claude");
 const qa = (p: Project) => makeContext(p, "qa");
 function approveCycle(p: Project, doc: string): void {
-  must(route(c(p), { docId: doc, kind: "review" }), `route ${doc}`);
+  must(route(c(p), { docId: doc, kind: "review", allowPlaceholders: true }), `route ${doc}`);
   must(review(qa(p), { docId: doc, outcome: "recommend", comment: "ok" }), `review ${doc}`);
   must(route(c(p), { docId: doc, kind: "approval" }), `route approval ${doc}`);
   must(approve(qa(p), { docId: doc }), `approve ${doc}`);
@@ -69,8 +69,8 @@ const OPS: OpCase[] = [
     prepare: (p, n) => {
       for (let i = 1; i <= n; i++) must(create(c(p), { type: "SOP", title: `Route ${i}` }), "create");
     },
-    cli: (i) => ({ user: "claude", args: ["route", id("SOP", i), "--review"] }),
-    mcp: (i) => ({ name: "qms_route", arguments: { doc_id: id("SOP", i), route_type: "review", user: "claude" } }),
+    cli: (i) => ({ user: "claude", args: ["route", id("SOP", i), "--review", "--allow-placeholders"] }),
+    mcp: (i) => ({ name: "qms_route", arguments: { doc_id: id("SOP", i), route_type: "review", allow_placeholders: true, user: "claude" } }),
     target: (i) => ({ type: "SOP", id: id("SOP", i) }),
   },
   {
@@ -78,7 +78,7 @@ const OPS: OpCase[] = [
     prepare: (p, n) => {
       for (let i = 1; i <= n; i++) {
         must(create(c(p), { type: "SOP", title: `Review ${i}` }), "create");
-        must(route(c(p), { docId: id("SOP", i), kind: "review" }), "route");
+        must(route(c(p), { docId: id("SOP", i), kind: "review", allowPlaceholders: true }), "route");
       }
     },
     cli: (i) => ({ user: "qa", args: ["review", id("SOP", i), "--recommend", "--comment", "fine"] }),
@@ -93,7 +93,7 @@ const OPS: OpCase[] = [
         must(create(c(p), { type: "SOP", title: `Approve ${i}` }), "create");
         approveCycle(p, doc);
         must(checkout(c(p), { docId: doc }), "checkout");
-        must(route(c(p), { docId: doc, kind: "review" }), "route");
+        must(route(c(p), { docId: doc, kind: "review", allowPlaceholders: true }), "route");
         must(review(qa(p), { docId: doc, outcome: "recommend", comment: "ok" }), "review");
         must(route(c(p), { docId: doc, kind: "approval" }), "route approval");
       }
@@ -112,7 +112,7 @@ const OPS: OpCase[] = [
         must(release(c(p), { docId: doc }), "release");
         must(checkout(c(p), { docId: doc }), "checkout");
         must(checkin(c(p), { docId: doc }), "checkin");
-        must(route(c(p), { docId: doc, kind: "review", assign: ["qa", "tu"] }), "route post-review");
+        must(route(c(p), { docId: doc, kind: "review", assign: ["qa", "tu"], allowPlaceholders: true }), "route post-review");
       }
     },
     cli: (i) => ({ user: "claude", args: ["checkout", id("CR", i)] }),

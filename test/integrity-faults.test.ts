@@ -38,7 +38,7 @@ function project(): string {
   must(create(c, { type: "SOP", title: "Approved twice" }), "create");
   for (let round = 0; round < 2; round++) {
     if (round === 1) must(checkout(c, { docId: "SOP-001" }), "checkout");
-    must(route(c, { docId: "SOP-001", kind: "review" }), "route");
+    must(route(c, { docId: "SOP-001", kind: "review", allowPlaceholders: true }), "route");
     must(review(qa, { docId: "SOP-001", outcome: "recommend", comment: "ok" }), "review");
     must(route(c, { docId: "SOP-001", kind: "approval" }), "route approval");
     if (round === 0) must(approve(qa, { docId: "SOP-001" }), "approve");

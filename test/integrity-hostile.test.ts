@@ -38,7 +38,7 @@ function project(): string {
   const c = makeContext(p, "claude");
   must(create(c, { type: "SOP", title: "Target" }), "create");
   must(create(c, { type: "SOP", title: "In review" }), "create");
-  must(route(c, { docId: "SOP-002", kind: "review" }), "route");
+  must(route(c, { docId: "SOP-002", kind: "review", allowPlaceholders: true }), "route");
   must(create(c, { type: "CR", title: "A change" }), "create");
   return root;
 }

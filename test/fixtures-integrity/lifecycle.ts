@@ -35,7 +35,7 @@ export function lifecycleProject(): string {
   const c = as("claude");
   const qa = as("qa");
   const approveCycle = (id: string): void => {
-    must(route(c, { docId: id, kind: "review" }), `route review ${id}`);
+    must(route(c, { docId: id, kind: "review", allowPlaceholders: true }), `route review ${id}`);
     must(review(qa, { docId: id, outcome: "recommend", comment: "ok" }), `review ${id}`);
     must(route(c, { docId: id, kind: "approval" }), `route approval ${id}`);
     must(approve(qa, { docId: id }), `approve ${id}`);
@@ -47,16 +47,16 @@ export function lifecycleProject(): string {
   approveCycle("SOP-001");
 
   must(create(c, { type: "SOP", title: "In review" }), "create SOP-002");
-  must(route(c, { docId: "SOP-002", kind: "review" }), "route SOP-002");
+  must(route(c, { docId: "SOP-002", kind: "review", allowPlaceholders: true }), "route SOP-002");
 
   must(create(c, { type: "SOP", title: "Reviewed, then revised" }), "create SOP-003");
-  must(route(c, { docId: "SOP-003", kind: "review" }), "route SOP-003");
+  must(route(c, { docId: "SOP-003", kind: "review", allowPlaceholders: true }), "route SOP-003");
   must(review(qa, { docId: "SOP-003", outcome: "request-updates", comment: "more" }), "review SOP-003");
   must(checkout(c, { docId: "SOP-003" }), "checkout SOP-003");
   must(checkin(c, { docId: "SOP-003" }), "checkin SOP-003");
 
   must(create(c, { type: "SOP", title: "Rejected once" }), "create SOP-004");
-  must(route(c, { docId: "SOP-004", kind: "review" }), "route SOP-004");
+  must(route(c, { docId: "SOP-004", kind: "review", allowPlaceholders: true }), "route SOP-004");
   must(review(qa, { docId: "SOP-004", outcome: "recommend", comment: "ok" }), "review SOP-004");
   must(route(c, { docId: "SOP-004", kind: "approval" }), "route approval SOP-004");
   must(reject(qa, { docId: "SOP-004", comment: "not yet" }), "reject SOP-004");
@@ -72,7 +72,7 @@ export function lifecycleProject(): string {
   must(close(c, { docId: "CR-001" }), "close CR-001");
 
   must(create(c, { type: "CR", title: "Withdrawn" }), "create CR-003");
-  must(route(c, { docId: "CR-003", kind: "review" }), "route CR-003");
+  must(route(c, { docId: "CR-003", kind: "review", allowPlaceholders: true }), "route CR-003");
   must(withdraw(c, { docId: "CR-003" }), "withdraw CR-003");
   return root;
 }
