@@ -89,7 +89,7 @@ describe("route: the approval gate (in process)", () => {
     p.ok(review, "qa", { docId: "SOP-001", outcome: "recommend", comment: "ok" });
     p.checkoutAndEdit("claude", "SOP-001", "changed after the review");
     assert.deepEqual(p.meta("SOP-001").review_outcomes, { qa: "RECOMMEND" }, "checkout alone keeps the outcomes");
-    p.no(route, "claude", { docId: "SOP-001", kind: "approval" }, "approval-gate", /No reviews on record for SOP-001/);
+    p.no(route, "claude", { docId: "SOP-001", kind: "approval" }, "approval-gate", /SOP-001 was reviewed \(last review by qa at v0\.1, [\d-]+\), but it is checked out: routing checks it in, and a checked-in text counts as changed since its review/);
     assert.equal(p.meta("SOP-001").status, "REVIEWED", "nothing was checked in");
   });
 
