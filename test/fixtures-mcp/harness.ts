@@ -27,7 +27,7 @@ export async function stdioClient(root: string, extraArgs: string[] = [], env: R
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [QMS_BIN, "mcp", "--project-root", root, ...extraArgs],
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", QMS_TOKEN_STORE: path.join(root, "..", "no-tokens.json"), ...env },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", QMS_TOKEN_STORE: path.join(root, "..", "no-tokens.json"), QMS_HEAD_STORE: process.env.QMS_HEAD_STORE ?? "", ...env },
     stderr: "pipe",
   });
   let err = "";
