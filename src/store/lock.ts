@@ -51,7 +51,7 @@ export function withLock<T>(lockFile: string, fn: () => T, options: LockOptions 
     return fn();
   } finally {
     held.delete(lockFile);
-    release(lockFile, options.tempDir);
+    release(lockFile);
   }
 }
 
@@ -116,19 +116,11 @@ function cannotLock(lockFile: string, err: unknown): never {
   fail("write-failed", `Cannot take the project lock ${lockFile}: ${why} (${code}). Nothing was changed.`, "Free space or make the folder writable, then run the command again.");
 }
 
-function release(lockFile: string, tempDir?: string): void {
+function release(lockFile: string): void {
   try {
     fs.unlinkSync(lockFile);
   } catch {
     // already gone: nothing to do
-  }
-  // the owner file's folder goes when nothing is in progress, so a refused command leaves the tree as it was
-  if (tempDir) {
-    try {
-      fs.rmdirSync(tempDir);
-    } catch {
-      // not empty (a change in progress elsewhere) or already gone
-    }
   }
 }
 
