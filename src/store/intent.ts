@@ -123,13 +123,15 @@ export function runChange(host: JournalHost, change: PlannedChange): void {
  */
 export function recoverIntents(host: JournalHost, options: { sweep?: boolean } = {}): string[] {
   const dir = intentDir(host);
-  const entries = safeEntries(dir);
+  const found = entriesOrMissing(dir);
+  const entries = found ?? [];
   const names = entries
     .map((e) => e.name)
     .filter((n) => n.endsWith(".json") && !n.endsWith(".failed.json"))
     .sort();
   const report: string[] = [];
-  const touched = new Set<string>();
+  // a project never written to has no intent folder: a killed locker's file is then beside the lock
+  const touched = new Set<string>(found ? [] : [host.qmsRoot]);
   if (names.length > 0) host.forgetAuditTails();
   const area = new ContainedArea(host.root);
   for (const name of names) {
@@ -217,6 +219,15 @@ function sweepTemps(host: JournalHost, dirs: Set<string> | undefined): number {
     removed++;
   }
   return removed;
+}
+
+function entriesOrMissing(dir: string): fs.Dirent[] | undefined {
+  try {
+    return fs.readdirSync(dir, { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    return [];
+  }
 }
 
 function safeEntries(dir: string): fs.Dirent[] {

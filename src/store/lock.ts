@@ -62,13 +62,15 @@ export function holdsLock(lockFile: string): boolean {
 
 function acquire(lockFile: string, timeoutMs: number, tempDir?: string): { stamp: string; brokeStale: boolean } {
   const stamp = `${process.pid} ${HOST} ${Date.now()} ${++lockCounter}\n`;
-  const tmp = `${path.join(tempDir ?? path.dirname(lockFile), `.${path.basename(lockFile).replace(/^\./, "")}`)}.${process.pid}.${lockCounter}.tmp`;
+  const name = `.${path.basename(lockFile).replace(/^\./, "")}.${process.pid}.${lockCounter}.tmp`;
+  let tmp = path.join(tempDir ?? path.dirname(lockFile), name);
   try {
     try {
       fs.writeFileSync(tmp, stamp, { flag: "wx", mode: 0o644 });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
-      fs.mkdirSync(path.dirname(tmp), { recursive: true });
+      // no temp folder yet (a project never written to): beside the lock, creating nothing else
+      tmp = path.join(path.dirname(lockFile), name);
       fs.mkdirSync(path.dirname(lockFile), { recursive: true });
       fs.writeFileSync(tmp, stamp, { flag: "wx", mode: 0o644 });
     }
