@@ -128,7 +128,7 @@ describe("token authentication over HTTP", () => {
     const srv = await startServerProcess(["mcp", "--transport", "streamable-http", "--host", "0.0.0.0", "--port", "0", "--project-root", ".."], { cwd: sub, env });
     try {
       const c = await httpClient(srv.url, token);
-      assert.equal((await c.listTools()).tools.length, 22);
+      assert.equal((await c.listTools()).tools.length, 23);
       await c.close();
       const viaDocker = await fetch(`http://127.0.0.1:${srv.port}/healthz`, { headers: { host: `host.docker.internal:${srv.port}` } });
       assert.equal(viaDocker.status, 200);

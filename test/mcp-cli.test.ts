@@ -77,7 +77,7 @@ describe("qms mcp command line", () => {
     try {
       assert.match(srv.stderr(), /deprecated/);
       const c = await httpClient(srv.url);
-      assert.equal((await c.listTools()).tools.length, 22);
+      assert.equal((await c.listTools()).tools.length, 23);
       await c.close();
       const { SSEClientTransport } = await import("@modelcontextprotocol/sdk/client/sse.js");
       const { Client } = await import("@modelcontextprotocol/sdk/client/index.js");

@@ -33,7 +33,7 @@ describe("MCP inspector CLI", () => {
     const list = await runInspector(["--cli", srv.url, "--transport", "http", "--header", `X-API-Key: ${token}`, "--method", "tools/list"]);
     assert.equal(list.code, 0, list.out);
     const tools = (JSON.parse(list.stdout) as { tools: Array<{ name: string }> }).tools.map((t) => t.name);
-    assert.equal(tools.length, 22);
+    assert.equal(tools.length, 23);
     assert.ok(tools.includes("qms_create"));
     const created = await runInspector(["--cli", srv.url, "--transport", "http", "--header", `Authorization: Bearer ${token}`, "--method", "tools/call", "--tool-name", "qms_create", "--tool-arg", "doc_type=SOP", "--tool-arg", "title=From the inspector"]);
     assert.equal(created.code, 0, created.out);

@@ -222,7 +222,7 @@ describe("MCP server over stdio (SDK client, subprocess)", () => {
     const { client, stderr } = await stdioClient(root);
     try {
       const { tools } = await client.listTools();
-      assert.equal(tools.length, 22);
+      assert.equal(tools.length, 23);
       const r = await call(client, "qms_create", { doc_type: "CR", title: "Over stdio", user: "claude" });
       assert.equal(r.isError, undefined, text(r));
       assert.match(text(r), /Created: CR-001/);
