@@ -55,7 +55,7 @@ describe("qms doctor --local: a Claude Code on this machine", () => {
     assert.match(r.stdout, new RegExp(`✔ Claude Code registration: 'qms' registered \\(User config.*\\): http ${srv.url.replace(/[.]/g, "\\.")}, headers Authorization, X-API-Key`));
     assert.match(r.stdout, /✔ server health: .*answered \(qms /);
     assert.match(r.stdout, /✔ token: accepted \(HTTP 200\)/);
-    assert.match(r.stdout, /✔ MCP handshake: initialize \+ tools\/list: 22 tools/);
+    assert.match(r.stdout, /✔ MCP handshake: initialize \+ tools\/list: 23 tools/);
     assert.match(r.stdout, /All links of the chain work/);
 
     // The default mode, with no agent container set up, says so and checks this local chain: a loopback bind is no fault here.
@@ -79,7 +79,7 @@ describe("qms doctor --local: a Claude Code on this machine", () => {
     const r = await runQmsAsync(["doctor", "--local"], env, root);
     assert.equal(r.code, 0, r.out);
     assert.match(r.stdout, /✔ Claude Code registration: 'qms' registered \(User config.*\): stdio: /);
-    assert.match(r.stdout, /✔ MCP handshake: started .* mcp --project-root .*: initialize \+ tools\/list: 22 tools/);
+    assert.match(r.stdout, /✔ MCP handshake: started .* mcp --project-root .*: initialize \+ tools\/list: 23 tools/);
     assert.doesNotMatch(r.stdout, /server health|✔ token/, "no HTTP links for a stdio server");
     claude("mcp", "remove", "qms", "-s", "user");
   });
