@@ -1,3 +1,4 @@
+import { vrTemplateCandidates } from "../store/vr-files.js";
 import { checkDocument, type Finding } from "../core/integrity.js";
 import { fail, type ServiceResult, success } from "../core/result.js";
 import { compileDocument } from "../core/vr/compile.js";
@@ -53,7 +54,9 @@ export function verify(ctx: ServiceContext, input: VerifyInput = {}, options: Ve
  * The checks without the caller's permission check, for the server's own integrity page and banner. Throws a
  * refusal (invalid or unknown ID, bad digest) like a service body.
  */
-export function verifyProject(project: Project, now: Date, input: VerifyInput = {}, options: VerifyOptions = {}): VerifyData {
+export function verifyProject(project: Project, now: Date, input: VerifyInput = {}, given: VerifyOptions = {}): VerifyData {
+  // by default the VR records are checked against the templates the store finds (project, archive, shipped)
+  const options: VerifyOptions = { vrTemplates: vrTemplateCandidates, ...given };
   const named = input.docIds ?? [];
   const only = named.length > 0 ? new Set(named.map((id) => project.parseId(id).id)) : undefined;
   const facts = gatherFacts(project, only);
