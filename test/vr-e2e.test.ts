@@ -82,9 +82,10 @@ function git(cwd: string, ...args: string[]): string {
   return execFileSync("git", args, { cwd, encoding: "utf8" });
 }
 
-/** Timestamps, dates and commit hashes differ between two runs; everything else must not. */
+/** Timestamps, dates, commit hashes and the audit chain over them differ between two runs; everything else must not. */
 function normalize(textValue: string): string {
   return textValue
+    .replace(/"(prev|hash)": "[0-9a-f]{64}"/g, '"$1": "<SHA256>"')
     .replace(/\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?/g, "<TS>")
     .replace(/\d{4}-\d{2}-\d{2}/g, "<DATE>")
     .replace(/(commit"?:\s*"?)[0-9a-f]{7}\b/g, "$1<HASH>");
