@@ -253,7 +253,8 @@ function fakeClaude(t: { after(fn: () => void): void }) {
   const runner = (mode: string): HeadlessRunner =>
     new HeadlessRunner({ agent: "qa", mode: "host", runDir, killGraceMs: 500, command: hostClaudeCommand({ claudeBin: bin, configDir: path.join(dir, "cfg-qa"), cwd, env: { ...process.env, FAKE_LOG: logFile, FAKE_MODE: mode } }) });
   const calls = (): Array<{ argv: string[]; cfg: string; cwd: string; pid: number }> =>
-    fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8").trim().split("\n").map((l) => JSON.parse(l)) : [];
+    // only whole lines: the fake may be halfway through appending one while the test polls
+    fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8").split("\n").slice(0, -1).map((l) => JSON.parse(l)) : [];
   const transcript = (): Array<Record<string, unknown>> => fs.readFileSync(path.join(runDir, "transcript.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
   return { dir, runner, calls, transcript, cwd };
 }

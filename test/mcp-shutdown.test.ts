@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as http from "node:http";
 import * as path from "node:path";
 import { after, describe, test } from "node:test";
-import { rawPost, startServerProcess } from "./fixtures-mcp/harness.js";
+import { startServerProcess } from "./fixtures-mcp/harness.js";
 import { makeHarnessProject, tempDir } from "./helpers.js";
 
 /**
@@ -28,13 +29,29 @@ interface Answer {
   body: string;
 }
 
-async function post(url: string, i: number): Promise<Answer> {
-  try {
-    const r = await rawPost(url, createBody(i));
-    return { status: r.status, body: r.body };
-  } catch {
-    return { status: 0, body: "" };
-  }
+/**
+ * One POST over node:http, settled on every path. Not fetch: when the server dies while a response body is being
+ * read, undici can leave `response.text()` pending forever with no handle open, and the test process then ends
+ * with the round unfinished (nodejs/node#56917).
+ */
+function post(url: string, i: number): Promise<Answer> {
+  return new Promise((resolve) => {
+    const failed = (): void => resolve({ status: 0, body: "" });
+    const req = http.request(url, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream" }, timeout: 30_000 }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (d: string) => (body += d));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on("error", failed);
+      res.on("aborted", failed);
+      res.on("close", () => {
+        if (!res.complete) failed();
+      });
+    });
+    req.on("error", failed);
+    req.on("timeout", () => req.destroy());
+    req.end(createBody(i));
+  });
 }
 
 /** The IDs a client was told were created. */
