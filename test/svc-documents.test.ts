@@ -341,7 +341,7 @@ describe("what each operation records (in process)", () => {
   const changes = (p: ReturnType<typeof svcProject>, id: string, n: number) =>
     p.audit(id).slice(-n).map((e) => [e.event, e.user, e.version, e.from_status ?? "", e.to_status ?? ""].join(" ").trim());
 
-  it("REQ-AUDIT-001, REQ-WF-022: an owner's checkout of a document in review withdraws it first, on the record, and says so", (t) => {
+  it("REQ-AUDIT-002, REQ-AUDIT-003, REQ-WF-022: an owner's checkout of a document in review withdraws it first, on the record, and says so", (t) => {
     const p = svcProject(t);
     p.ok(create, "claude", { type: "SOP", title: "x" });
     p.ok(route, "claude", { docId: "SOP-001", kind: "review", assign: ["qa", "tu_ui", "tu_sim"] });
@@ -355,7 +355,7 @@ describe("what each operation records (in process)", () => {
     assert.deepEqual([p.inbox("tu_ui"), p.inbox("tu_sim")], [[], []]);
   });
 
-  it("REQ-AUDIT-001, REQ-WF-016, REQ-WF-008, REQ-WF-010: every status change is on the record with where it came from and went", (t) => {
+  it("REQ-AUDIT-002, REQ-AUDIT-003, REQ-WF-016, REQ-WF-008, REQ-WF-010: every status change is on the record with where it came from and went", (t) => {
     const p = svcProject(t);
     const cr = p.crTo("PRE_APPROVED");
     p.ok(checkout, "claude", { docId: cr });
