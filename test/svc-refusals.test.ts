@@ -1,6 +1,17 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as fs from "node:fs";
+import * as path from "node:path";
+import { commandLineStep } from "../src/core/command-line.js";
+import { refusalText } from "../src/core/result.js";
+import { comments } from "../src/services/comments.js";
+import { fix } from "../src/services/fix.js";
+import { namespaceCommand } from "../src/services/namespaces.js";
+import { read } from "../src/services/read.js";
+import { tokenCreate, tokenRevoke } from "../src/services/tokens.js";
+import { userAdd, userList, userUsage } from "../src/services/users.js";
+import { vrRecord } from "../src/services/vr-record.js";
+import { TokenStore } from "../src/store/tokens.js";
 import { approve } from "../src/services/approve.js";
 import { assign } from "../src/services/assign.js";
 import { cancel } from "../src/services/cancel.js";
@@ -14,6 +25,7 @@ import { revert } from "../src/services/revert.js";
 import { review } from "../src/services/review.js";
 import { route } from "../src/services/route.js";
 import { withdraw } from "../src/services/withdraw.js";
+import { removeTempDir, tempDir } from "./helpers.js";
 import { type SvcProject, svcProject } from "./svc-harness.js";
 
 /**
@@ -140,4 +152,43 @@ describe("refusal texts (in process)", () => {
       ["cancel checked-in v0.1 in approval", (q) => q.no(cancel, "claude", { docId: "SOP-001", confirm: false }, "confirmation-required").text, "Error: Cancelling SOP-001 permanently deletes 4 file(s):\n  QMS/SOP/SOP-001-draft.md\n  QMS/.meta/SOP/SOP-001.json\n  QMS/.audit/SOP/SOP-001.jsonl\n  .claude/users/qa/inbox/task-SOP-001-approval-v0-1.md\nNext: Run again with --confirm: qms --user claude cancel SOP-001 --confirm"],
     ]);
   });
+
+  it("REQ-USER-003, REQ-DOC-013, REQ-TOK-002, REQ-QRY-001, REQ-FIX-001: refusals of the administration and query services", (t) => {
+    const p = svcProject(t);
+    const dir = tempDir("qms-store-");
+    t.after(() => removeTempDir(dir));
+    const store = new TokenStore(path.join(dir, "tokens.json"));
+    p.effectiveSop();
+    p.ok(checkout, "claude", { docId: "SOP-001" });
+    p.ok(tokenCreate, "lead", { user: "qa", label: "one", store });
+    check(p, [
+      ["namespace unknown action", (q) => q.no(namespaceCommand, "lead", { action: "x".repeat(41) }, "invalid-argument").text, "Error: Unknown namespace action 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…': use 'list' or 'add NAME'.\nNext: Run: qms --user lead namespace list"],
+      ["namespace add nothing", (q) => q.no(namespaceCommand, "lead", { action: "add", name: "  " }, "invalid-argument").text, "Error: namespace add needs a NAME.\nNext: Run: qms --user lead namespace add MYPROJ"],
+      ["namespace add invalid", (q) => q.no(namespaceCommand, "lead", { action: "add", name: `9${"n".repeat(40)}` }, "invalid-argument").text, "Error: Invalid namespace '9NNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNN…': start with a letter, then letters, digits or '_' (at most 30 characters).\nNext: Run: qms --user lead namespace add MYPROJ"],
+      ["namespace add built-in", (q) => q.no(namespaceCommand, "lead", { action: " ADD ", name: "qms" }, "already-exists").text, "Error: Namespace QMS already exists (built-in).\nNext: See the namespaces with: qms --user lead namespace list"],
+      ["namespace list", (q) => q.ok(namespaceCommand, "tu_ui", { action: " LIST " }).text, "SDLC namespaces:\n  FLOW: QMS/SDLC-FLOW/  types FLOW-RS, FLOW-RTM  IDs SDLC-FLOW-RS, SDLC-FLOW-RTM  (built-in)\n  QMS: QMS/SDLC-QMS/  types QMS-RS, QMS-RTM  IDs SDLC-QMS-RS, SDLC-QMS-RTM  (built-in)"],
+      ["namespace add by reviewer", (q) => q.no(namespaceCommand, "tu_ui", { action: "add", name: "X" }, "permission-denied").text, "Error: Permission denied: 'namespace add' requires group administrator; user 'tu_ui' is in group 'reviewer'.\nNext: As a reviewer you can review, approve or reject documents assigned to you (see: inbox)."],
+      ["user bad name", (q) => q.no(userAdd, "lead", { name: `-${"u".repeat(41)}`, group: "reviewer" }, "invalid-argument").text, "Error: Invalid user name '-uuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuu…': use a letter followed by letters, digits, '_' or '-' (at most 64 characters).\nNext: e.g.: qms --user lead user --add tu_ui --group reviewer"],
+      ["user built-in", (q) => q.no(userAdd, "lead", { name: "lead", group: "reviewer" }, "already-exists").text, "Error: 'lead' is a hard-coded administrator; it needs no agent file.\nNext: Use it directly: qms --user lead inbox"],
+      ["user no group", (q) => q.no(userAdd, "lead", { name: "newbie", group: "  " }, "invalid-argument").text, "Error: user --add needs --group.\nNext: Run: qms --user lead user --add newbie --group <administrator|initiator|quality|reviewer>"],
+      ["user bad group", (q) => q.no(userAdd, "lead", { name: "newbie", group: ` ${"g".repeat(45)} ` }, "invalid-argument").text, "Error: Invalid group 'gggggggggggggggggggggggggggggggggggggggg': it must be one of administrator, initiator, quality, reviewer.\nNext: Run: qms --user lead user --add newbie --group reviewer"],
+      ["user exists", (q) => q.no(userAdd, "lead", { name: "tu_ui", group: "reviewer" }, "already-exists").text, "Error: User 'tu_ui' already exists (.claude/agents/tu_ui.md).\nNext: See every user with: qms --user lead user --list"],
+      ["user usage", () => refusalText(userUsage() as never, commandLineStep(undefined)), "Error: user needs an action: --add NAME --group GROUP, or --list.\nNext: Usage: qms --user <admin> user --add <name> --group <administrator|initiator|quality|reviewer>; or: qms --user <user> user --list"],
+      ["user list", (q) => q.ok(userList, "lead", undefined).text, "Users:\n  lead       administrator (hard-coded)\n  claude     administrator (hard-coded)\n  bu         reviewer\n  ian        initiator\n  qa         quality\n  tu_scene   reviewer\n  tu_sim     reviewer\n  tu_sketch  reviewer\n  tu_ui      reviewer"],
+      ["token no user", (q) => q.no(tokenCreate, "lead", { user: "   ", store }, "invalid-argument").text, "Error: token create needs --user NAME: the QMS user the token acts as.\nNext: Run: qms token create --user claude"],
+      ["token bad user", (q) => q.no(tokenCreate, "lead", { user: ` ${"b".repeat(45)}`, store }, "invalid-user").text, "Error: Invalid user name \" bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\": a user name is a letter followed by letters, digits, '_' or '-'.\nNext: Run: qms token create --user claude"],
+      ["token unknown user", (q) => q.no(tokenCreate, "lead", { user: "m".repeat(41), store }, "unknown-user").text, "Error: Unknown user 'mmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmm…': a token can only be created for a user of this project.\nNext: Ask an administrator to run: qms --user lead user --add <name> --group <administrator|initiator|quality|reviewer>"],
+      ["token bad label", (q) => q.no(tokenCreate, "lead", { user: "qa", label: `!${"l".repeat(45)}`, store }, "invalid-argument").text, "Error: Invalid --label \"!lllllllllllllllllllllllllllllllllllllll\": use letters, digits, '_', '.', '@' and '-' (at most 64).\nNext: Run: qms token create --user qa --label qa-laptop"],
+      ["token label twice", (q) => q.no(tokenCreate, "lead", { user: "qa", label: "one", store }, "already-exists").text, "Error: A token labelled 'one' already exists for this project.\nNext: Pick another --label, or revoke it first: qms token revoke one"],
+      ["token revoke nothing", (q) => q.no(tokenRevoke, "lead", { what: "  ", store }, "invalid-argument").text, "Error: token revoke needs a label, a token id (from token list) or the token itself.\nNext: See them with: qms token list"],
+      ["token revoke invalid", (q) => q.no(tokenRevoke, "lead", { what: `"${"r".repeat(45)}`, store }, "invalid-argument").text, "Error: Invalid token reference \"\\\"rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr\": give a label, a token id (hex, from token list) or the token itself.\nNext: See them with: qms token list"],
+      ["token revoke unknown", (q) => q.no(tokenRevoke, "lead", { what: "z".repeat(45), store }, "not-found").text.replace(q.root, "<root>").replace(fs.realpathSync(q.root), "<root>"), "Error: No token matches 'zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz' for <root>.\nNext: See them with: qms token list"],
+      ["read both", (q) => q.no(read, "qa", { docId: "SOP-001", draft: true, version: "1.0" }, "invalid-argument").text, "Error: Use either --draft or --version, not both.\nNext: Run: qms --user qa read <DOC_ID> --draft; or: qms --user qa read <DOC_ID> --version 1.0"],
+      ["read missing version", (q) => q.no(read, "qa", { docId: "SOP-001", version: "0.9" }, "not-found").text, "Error: Version 0.9 of SOP-001 is not in the archive (the effective version is 1.0).\nNext: See which versions exist with: qms --user qa history SOP-001"],
+      ["fix a draft", (q) => q.no(fix, "lead", { docId: "SOP-001" }, "invalid-state").text, "Error: fix only applies to EFFECTIVE or CLOSED documents; SOP-001 is DRAFT.\nNext: See its state with: qms --user lead status SOP-001"],
+      ["comments bad version", (q) => q.no(comments, "qa", { docId: "SOP-001", version: "x" }, "invalid-argument").text, "Error: Invalid version \"x\": a version looks like 1.0 or 0.2.\nNext: See the versions of a document with: qms --user qa history <DOC_ID>"],
+      ["vr record of an SOP", (q) => q.no(vrRecord, "qa", { docId: "SOP-001" }, "not-found").text, "Error: SOP-001 has no stored interactive record.\nNext: Read the document itself: qms --user qa read SOP-001"],
+    ]);
+  });
 });
+
