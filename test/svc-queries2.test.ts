@@ -11,6 +11,10 @@ import { review } from "../src/services/review.js";
 import { route } from "../src/services/route.js";
 import { status } from "../src/services/status.js";
 import { checkTextArg, checkVersionArg } from "../src/services/validation.js";
+import { comments } from "../src/services/comments.js";
+import { recentEvents } from "../src/services/feed.js";
+import { history } from "../src/services/history.js";
+import { inbox } from "../src/services/inbox.js";
 import { workspace } from "../src/services/workspace.js";
 import { RefusalError } from "../src/core/result.js";
 import { svcProject } from "./svc-harness.js";
@@ -125,5 +129,62 @@ describe("read, status and workspace edges (in process)", () => {
       ["SOP-002", null, false, null, true],
       ["SOP-003", null, false, null, true],
     ]);
+  });
+});
+
+describe("comments across rounds, feed limits, odd inbox and history entries (in process)", () => {
+  it("REQ-QRY-004: during a new review round the earlier rounds' comments and rejections show; only the current round's reviews are hidden", (t) => {
+    const p = svcProject(t);
+    p.ok(create, "claude", { type: "SOP", title: "x" });
+    p.ok(route, "claude", { docId: "SOP-001", kind: "review" });
+    p.ok(review, "qa", { docId: "SOP-001", outcome: "request-updates", comment: "round one" });
+    p.ok(checkout, "claude", { docId: "SOP-001" });
+    p.ok(route, "claude", { docId: "SOP-001", kind: "review", assign: ["qa", "tu_ui", "tu_sim"] });
+    p.ok(review, "qa", { docId: "SOP-001", outcome: "recommend", comment: "round two, qa" });
+    p.ok(review, "tu_ui", { docId: "SOP-001", outcome: "recommend", comment: "round two, tu_ui" });
+    const r = p.ok(comments, "tu_sim", { docId: "SOP-001" });
+    assert.deepEqual(r.data.map((c) => c.comment), ["round one"]);
+    assert.equal(r.lines.at(-1), "2 review comments of the current round are hidden while SOP-001 is IN_REVIEW; they show once the review completes.");
+    assert.deepEqual(r.lines.slice(0, 4).map((l) => l.replace(/ - 2026-.*$/, "")), ["Comments for SOP-001:", "", "[v0.1] qa (UPDATES_REQUIRED)", "round one"]);
+    p.ok(review, "tu_sim", { docId: "SOP-001", outcome: "recommend", comment: "round two, tu_sim" });
+    assert.equal(p.ok(comments, "qa", { docId: "SOP-001", version: "0.1" }).data.length, 4, "all shown once the round completes");
+  });
+
+  it("REQ-WEB-023: the feed keeps the newest events of all documents, however many files hold them", (t) => {
+    const p = svcProject(t);
+    for (let i = 0; i < 4; i++) p.ok(create, "claude", { type: "SOP", title: `s${i}` });
+    const r = p.ok(recentEvents, "qa", { limit: 2 });
+    assert.deepEqual(r.data.events.map((e) => e.doc_id), ["SOP-004", "SOP-003"]);
+    assert.deepEqual(p.ok(recentEvents, "qa", { limit: 2.9 }).data.events.length, 2);
+    assert.equal(p.ok(recentEvents, "qa", { limit: 5000 }).data.events.length, 4);
+    assert.deepEqual(p.ok(recentEvents, "qa", { limit: 3 }).data.events.map((e) => e.doc_id), ["SOP-004", "SOP-003", "SOP-002"]);
+    p.no(recentEvents, "mallory", {}, "unknown-user", /Unknown user 'mallory'/);
+  });
+
+  it("REQ-QRY-005: a task file with missing fields is still listed, with placeholders", (t) => {
+    const p = svcProject(t);
+    fs.writeFileSync(p.file(".claude/users/qa/inbox/task-odd.md"), "---\nworkflow_type: POST_APPROVAL\n---\n");
+    fs.writeFileSync(p.file(".claude/users/qa/inbox/task-odd2.md"), "---\nworkflow_type: PRE_REVIEW\ntitle: null\n---\n");
+    const r = p.ok(inbox, "qa", undefined);
+    assert.deepEqual(r.lines, [
+      "Inbox for qa: 2 tasks",
+      "",
+      "[APPROVAL] (unknown document)",
+      "    Workflow: POST_APPROVAL | From: ? | Date: ? | Version: ?",
+      "",
+      "[REVIEW] (unknown document)",
+      "    Workflow: PRE_REVIEW | From: ? | Date: ? | Version: ?",
+    ]);
+    assert.equal(r.data.tasks[1]!.title, "");
+  });
+
+  it("REQ-QRY-003: a document whose audit file is gone says so; an empty audit file has no events", (t) => {
+    const p = svcProject(t);
+    p.ok(create, "claude", { type: "SOP", title: "x" });
+    fs.writeFileSync(p.file("QMS/.audit/SOP/SOP-001.jsonl"), "");
+    assert.deepEqual(p.ok(history, "qa", { docId: "SOP-001" }).lines, ["Audit History: SOP-001", "(no events)"]);
+    fs.rmSync(p.file("QMS/.audit/SOP/SOP-001.jsonl"));
+    p.no(history, "qa", { docId: "SOP-001" }, "not-found", /^Error: No audit history for SOP-001 \(QMS\/\.audit\/SOP\/SOP-001\.jsonl is missing\)\.\nNext: See its current state with: qms --user qa status SOP-001$/);
+    p.no(history, "qa", { docId: "SOP-002" }, "not-found", /Document not found: SOP-002/);
   });
 });
