@@ -338,3 +338,80 @@ describe("release, revert, close and cancel (in process)", () => {
     assert.equal(fs.existsSync(path.join(p.root, "QMS/CR/CR-001")), false, "the emptied CR folder is removed");
   });
 });
+
+describe("what each operation records (in process)", () => {
+  const changes = (p: ReturnType<typeof svcProject>, id: string, n: number) =>
+    p.audit(id).slice(-n).map((e) => [e.event, e.user, e.version, e.from_status ?? "", e.to_status ?? ""].join(" ").trim());
+
+  it("REQ-AUDIT-002, REQ-AUDIT-003, REQ-WF-022: an owner's checkout of a document in review withdraws it first, on the record, and says so", (t) => {
+    const p = svcProject(t);
+    p.ok(create, "claude", { type: "SOP", title: "x" });
+    p.ok(route, "claude", { docId: "SOP-001", kind: "review", assign: ["qa", "tu_ui", "tu_sim"] });
+    const partial = p.ok(review, "qa", { docId: "SOP-001", outcome: "recommend", comment: "ok" });
+    assert.equal(partial.lines[1], "Waiting for: tu_ui, tu_sim");
+    const r = p.ok(checkout, "claude", { docId: "SOP-001" });
+    assert.deepEqual(r.lines, ["Auto-withdrawn: IN_REVIEW -> DRAFT", "Checked out: SOP-001 (v0.1, DRAFT)", "Workspace: .claude/users/claude/workspace/SOP-001.md"]);
+    assert.deepEqual(r.next, [{ action: "checkin", doc_id: "SOP-001", lead: "Edit it, then" }]);
+    assert.deepEqual(changes(p, "SOP-001", 2), ["WITHDRAW claude 0.1 IN_REVIEW DRAFT", "CHECKOUT claude 0.1"]);
+    assert.deepEqual(p.meta("SOP-001").review_outcomes, {}, "withdrawing a review round voids its reviews");
+    assert.deepEqual([p.inbox("tu_ui"), p.inbox("tu_sim")], [[], []]);
+  });
+
+  it("REQ-AUDIT-002, REQ-AUDIT-003, REQ-WF-016, REQ-WF-008, REQ-WF-010: every status change is on the record with where it came from and went", (t) => {
+    const p = svcProject(t);
+    const cr = p.crTo("PRE_APPROVED");
+    p.ok(checkout, "claude", { docId: cr });
+    assert.deepEqual(changes(p, cr, 2), ["CHECKOUT claude 1.0", "STATUS_CHANGE claude 1.0 PRE_APPROVED DRAFT"]);
+    const q = svcProject(t);
+    const rel = q.crTo("PRE_APPROVED");
+    q.ok(release, "claude", { docId: rel });
+    assert.deepEqual(changes(q, rel, 2), ["RELEASE claude 1.0", "STATUS_CHANGE claude 1.0 PRE_APPROVED IN_EXECUTION"]);
+    q.ok(route, "claude", { docId: rel, kind: "review" });
+    q.ok(review, "qa", { docId: rel, outcome: "recommend", comment: "ok" });
+    q.ok(route, "claude", { docId: rel, kind: "approval", assign: ["qa", "tu_ui", "tu_sim"] });
+    assert.deepEqual(q.ok(approve, "qa", { docId: rel }).lines, [`Approved: ${rel} (v1.0) by qa`, "Waiting for: tu_ui, tu_sim"]);
+    q.ok(approve, "tu_ui", { docId: rel });
+    q.ok(approve, "tu_sim", { docId: rel });
+    q.ok(close, "claude", { docId: rel });
+    assert.deepEqual(changes(q, rel, 2), ["CLOSE claude 2.0", "STATUS_CHANGE claude 2.0 POST_APPROVED CLOSED"]);
+  });
+
+  it("REQ-WF-013: a retirement's approval records APPROVED, then RETIRED", (t) => {
+    const p = svcProject(t);
+    p.effectiveSop();
+    p.ok(checkout, "claude", { docId: "SOP-001" });
+    p.ok(route, "claude", { docId: "SOP-001", kind: "review" });
+    p.ok(review, "qa", { docId: "SOP-001", outcome: "recommend", comment: "ok" });
+    p.ok(route, "claude", { docId: "SOP-001", kind: "approval", retire: true });
+    p.ok(approve, "qa", { docId: "SOP-001" });
+    assert.deepEqual(changes(p, "SOP-001", 4), ["APPROVE qa 1.1", "STATUS_CHANGE qa 2.0 IN_APPROVAL APPROVED", "RETIRE qa 2.0", "STATUS_CHANGE qa 2.0 APPROVED RETIRED"]);
+  });
+
+  it("REQ-DOC-017, REQ-WF-021, REQ-DOC-020: a VR's first checkin archives nothing; closing a parent skips attachments already closed", (t) => {
+    const p = svcProject(t);
+    const cr = p.crTo("IN_EXECUTION");
+    const vr1 = p.ok(create, "claude", { type: "VR", title: "one", parent: cr }).data.doc_id;
+    const vr2 = p.ok(create, "claude", { type: "VR", title: "two", parent: cr }).data.doc_id;
+    p.ok(checkin, "claude", { docId: vr1 });
+    assert.equal(p.archived(vr1, "1.0"), undefined, "v1.0 is the first version: nothing before it to archive");
+    p.ok(close, "claude", { docId: vr1 });
+    p.ok(route, "claude", { docId: cr, kind: "review" });
+    p.ok(review, "qa", { docId: cr, outcome: "recommend", comment: "ok" });
+    p.ok(route, "claude", { docId: cr, kind: "approval" });
+    p.ok(approve, "qa", { docId: cr });
+    const events = p.events(vr1).length;
+    assert.deepEqual(p.ok(close, "claude", { docId: cr }).data.cascade_closed, [vr2]);
+    assert.equal(p.events(vr1).length, events, "the closed VR is left alone");
+  });
+
+  it("REQ-DOC-010: cancel also removes the document's copies from every workspace", (t) => {
+    const p = svcProject(t);
+    p.ok(create, "claude", { type: "SOP", title: "x" });
+    p.ok(checkin, "claude", { docId: "SOP-001" });
+    p.edit("lead", "SOP-001", "---\ntitle: x\n---\n\nstale copy\n");
+    const r = p.ok(cancel, "claude", { docId: "SOP-001", confirm: true });
+    assert.ok(r.data.deleted.includes(".claude/users/lead/workspace/SOP-001.md"), r.text);
+    assert.equal(p.read(".claude/users/lead/workspace/SOP-001.md"), undefined);
+    assert.deepEqual(r.lines, ["Cancelled: SOP-001", ...r.data.deleted.map((f) => `  deleted ${f}`)]);
+  });
+});

@@ -62,5 +62,11 @@ describe("generated texts (in process)", () => {
     assert.equal(p.draft(made), "---\ntitle: From template\nrevision_summary: Initial draft\n---\n\n# SOP-002: From template\n\nBody of From template.\n");
     fs.writeFileSync(p.file("QMS/TEMPLATE/TEMPLATE-SOP.md"), "---\ntitle: SOP template\n---\n\nno example frontmatter\n");
     assert.match(p.draft(p.ok(create, "claude", { type: "SOP", title: "Unusable" }).data.doc_id) ?? "", /## 1\. Purpose/, "a template without an example falls back");
+    fs.writeFileSync(p.file("QMS/TEMPLATE/TEMPLATE-SOP.md"), "---\ntitle: SOP template\n---\n\n---\ntitle: x\n---\n\n   \n");
+    assert.match(p.draft(p.ok(create, "claude", { type: "SOP", title: "Empty example" }).data.doc_id) ?? "", /## 1\. Purpose/, "an example with an empty body falls back");
+    fs.writeFileSync(p.file("QMS/TEMPLATE/TEMPLATE-SOP.md"), "---\ntitle: SOP template\n---\n\n<!-- a comment, not the notice -->\n---\ntitle: x\n---\n\nSOP-XXX body\n");
+    assert.match(p.draft(p.ok(create, "claude", { type: "SOP", title: "Other comment" }).data.doc_id) ?? "", /## 1\. Purpose/, "only the TEMPLATE DOCUMENT NOTICE comment is removed before the example");
+    fs.writeFileSync(p.file("QMS/TEMPLATE/TEMPLATE-SOP.md"), "---\ntitle: SOP template\n---\n\n<!--\nTEMPLATE DOCUMENT NOTICE\nmany lines\n-->\n\n---\ntitle: x\n---\n\nSOP-XXX of {{TITLE}} and {{TITLE}}\n");
+    assert.match(p.draft(p.ok(create, "claude", { type: "SOP", title: "Twice" }).data.doc_id) ?? "", /\n\nSOP-006 of Twice and Twice\n$/, "a multi-line notice is removed; every placeholder is filled");
   });
 });

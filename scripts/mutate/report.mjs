@@ -16,13 +16,20 @@ if (runs.length === 0) {
   console.error("no mutation run kept under reports/mutation/runs: run `npm run mutate` first");
   process.exit(1);
 }
+// A mutant's result comes from the newest run that made it (same file, place, mutator and replacement), so a
+// run narrowed to some lines (--mutate file:10-20) updates those mutants and keeps the rest of the file's.
 const report = { files: {} };
 const fileRun = new Map();
 for (const r of runs) {
   for (const [file, result] of Object.entries(r.files)) {
-    if (file in report.files) continue;
-    report.files[file] = result;
-    fileRun.set(file, r.qmsRun);
+    const known = (report.files[file] ??= { mutants: [], keys: new Set() });
+    if (!fileRun.has(file)) fileRun.set(file, r.qmsRun);
+    for (const m of result.mutants) {
+      const key = `${m.location.start.line}:${m.location.start.column}-${m.location.end.line}:${m.location.end.column} ${m.mutatorName} ${m.replacement ?? ""}`;
+      if (known.keys.has(key)) continue;
+      known.keys.add(key);
+      known.mutants.push(m);
+    }
   }
 }
 const runLines = runs.map((r) => `- ${r.qmsRun.finished.slice(0, 16).replace("T", " ")} UTC, ${r.qmsRun.seconds} s: \`npm run mutate${r.qmsRun.options.length ? ` -- ${r.qmsRun.options.join(" ")}` : ""}\` (${Object.keys(r.files).length} files)`);
@@ -93,8 +100,8 @@ const out = [
   "",
   "Stryker with the TAP runner over `node --test`, the TypeScript checker, perTest coverage, concurrency 1, against the fast",
   "in-process tests listed in stryker.config.mjs. Score = (killed + timed out) / (killed + timed out + survived + not covered);",
-  "mutants the type checker rejects (CompileError) do not count. Each file's result is from the newest run that mutated it;",
-  "a run narrowed with `--mutate file:lines` mutated only those lines. Runs:",
+  "mutants the type checker rejects (CompileError) do not count. Each mutant's result is from the newest run that made it",
+  "(a run narrowed with `--mutate file:lines` made only those lines' mutants); the run column is the newest run of the file. Runs:",
   "",
   ...runLines,
   "",
