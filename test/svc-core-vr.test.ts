@@ -557,4 +557,61 @@ describe("VR engine, exactly (in process)", () => {
     assert.ok(p.ok);
     assert.deepEqual([p.outcome.action, p.source === s, p.outcome.compiled], ["progress", true, undefined]);
   });
+
+  it("REQ-INT-010, REQ-INT-013: no suggestion key without a user; an amendment without a stored reason; a gate's key never counts entries", () => {
+    const s = fresh();
+    assert.deepEqual(currentPrompt(s, FLOW), { key: "intro", id: "intro", kind: "prompt", guidance: "Who?", commit: false });
+    const amending: VrSource = { ...run(s, { respond: "Ada" }), cursor: "intro", cursor_context: { goto_return: "cmd", goto_return_ctx: { loop: "steps", iteration: 1 } } };
+    assert.deepEqual(currentPrompt(amending, FLOW, actor())?.amending, { reason: "", returnTo: "cmd" });
+    const odd: VrSource = { ...s, responses: { "more.1": [{ value: "a", author: "u", timestamp: "t" }, { value: "b", author: "u", timestamp: "t" }] } };
+    const gateItem = progressOf(odd, FLOW).items.find((i) => i.key === "more.1");
+    assert.deepEqual([gateItem?.answered, gateItem?.amended], [false, false]);
+  });
+
+  it("REQ-INT-005: a prompt that leads to itself inside a loop starts a new iteration each time", () => {
+    const t = template(["<!-- @template: S | version: 1 | start: a -->", "<!-- @loop: l -->", "<!-- @prompt: a | next: a -->", "<!-- @end-prompt -->", "<!-- @end-loop: l -->"]);
+    let s = createSource(t, { docId: "D", parentDocId: "P", title: "T" });
+    for (const v of ["one", "two"]) {
+      const r = interact(s, t, { respond: v }, actor());
+      assert.ok(r.ok);
+      s = r.source;
+    }
+    assert.deepEqual(Object.keys(s.responses), ["a.1", "a.2"]);
+    assert.deepEqual([s.cursor_context, s.loops.l?.iterations], [{ loop: "l", iteration: 3 }, 3]);
+  });
+
+  it("REQ-INT-012: a loop reopened from inside another loop returns there, in its iteration; the refusal lists every loop", () => {
+    const t = template([
+      "<!-- @template: TWO | version: 1 | start: a -->",
+      "<!-- @loop: first -->",
+      "<!-- @prompt: a | next: b -->",
+      "<!-- @end-prompt -->",
+      "<!-- @end-loop: first -->",
+      "<!-- @loop: second -->",
+      "<!-- @prompt: b | next: g -->",
+      "<!-- @end-prompt -->",
+      "<!-- @gate: g | type: yesno | yes: b | no: end -->",
+      "<!-- @end-prompt -->",
+      "<!-- @end-loop: second -->",
+    ]);
+    let s = createSource(t, { docId: "D", parentDocId: "P", title: "T" });
+    const go = (flags: Parameters<typeof interact>[2]) => {
+      const r = interact(s, t, flags, actor());
+      assert.ok(r.ok, r.ok ? "" : r.message);
+      s = r.source;
+    };
+    go({ respond: "a1" });
+    assert.deepEqual([s.cursor, s.cursor_context, s.loops.first?.closed], ["b", { loop: "second", iteration: 1 }, true]);
+    go({ reopen: "first", reason: "again" });
+    assert.deepEqual(s.cursor_context, { loop: "first", iteration: 2, reopen_return: "b", reopen_return_ctx: { loop: "second", iteration: 1 } });
+    go({ respond: "a2" });
+    assert.deepEqual([s.cursor, s.cursor_context], ["b", { loop: "second", iteration: 1 }]);
+    assert.equal(refusalOf(interact(s, t, { reopen: "third", reason: "r" }, actor())).hint, "Loops: first, second");
+  });
+
+  it("REQ-INT-012: a loop prompt stored without its iteration (an older file) is not a known iteration to amend", () => {
+    const s: VrSource = { ...run(fresh(), { respond: "Ada" }), responses: { intro: [{ value: "Ada", author: "u", timestamp: "t" }], cmd: [{ value: "old", author: "u", timestamp: "t" }] } };
+    assert.deepEqual(refusalOf(interact(s, FLOW, { goto: "cmd", reason: "r" }, actor())).rule, "iteration-required");
+  });
 });
+
