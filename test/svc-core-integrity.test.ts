@@ -78,8 +78,8 @@ describe("REQ-ITG-001: the hash chain (in process)", () => {
     const torn = checkChain(bytes(`${l1!}{"ts": "cut`));
     assert.deepEqual(torn.findings, [{ line: 2, problem: "torn", what: "line 2 is incomplete (no line end): a write was cut off or the file was truncated" }]);
     assert.equal(torn.count, 1);
-    const bad = checkChain(bytes(`not json\n[1]\n\nnull\n${l1!}`));
-    assert.deepEqual(bad.findings.slice(0, 4), [1, 2, 3, 4].map((n) => ({ line: n, problem: "unparseable", what: `line ${n} is not a JSON object (edited, or torn by an interrupted write)` })));
+    const bad = checkChain(bytes(`not json\n[1]\n\nnull\n5\n"text"\n${l1!}`));
+    assert.deepEqual(bad.findings.slice(0, 6), [1, 2, 3, 4, 5, 6].map((n) => ({ line: n, problem: "unparseable", what: `line ${n} is not a JSON object (edited, or torn by an interrupted write)` })));
     assert.deepEqual(bad.lines.slice(0, 4).map((l) => [l.event, l.chained]), [[undefined, false], [undefined, false], [undefined, false], [undefined, false]]);
     const inserted = checkChain(bytes(`${l1!}{"event": "CHECKIN"}\n${l2!}`));
     assert.deepEqual(inserted.findings, [{ line: 2, problem: "unchained-after-chain", what: "line 2 has no hash although earlier lines do: inserted or edited after it was written" }]);
@@ -130,7 +130,7 @@ describe("REQ-ITG-002: replaying a trail gives the meta (in process)", () => {
     assert.equal(replay([e("CREATE", { legacy_action: "seed", status: "BOGUS" })], DRAFT).state.status, "EFFECTIVE");
     assert.equal(replay([e("CREATE", { legacy_action: "seed", status: "CLOSED" })], DRAFT).state.status, "CLOSED");
     assert.equal(replay([e("CREATE", { version: "x.y" })], DRAFT).state.version, undefined, "only N.X versions count");
-    assert.equal(replay([e("CREATE", { version: 1 })], DRAFT).state.version, undefined);
+    assert.equal(replay([e("CREATE", { version: 1.5 })], DRAFT).state.version, undefined, "a number is no version, even one that reads as N.X");
   });
 
   it("REQ-ITG-002: a checkout bumps to to_version; from_version means a new draft; PRE_APPROVED and POST_REVIEWED move", () => {
@@ -141,7 +141,7 @@ describe("REQ-ITG-002: replaying a trail gives the meta (in process)", () => {
       responsible_user: "qa",
       checked_out: true,
     });
-    assert.equal(replay([...effective, e("CHECKOUT", { to_version: 11 })], DRAFT).state.version, "0.1", "a non-string to_version is ignored");
+    assert.equal(replay([...effective, e("CHECKOUT", { to_version: 1.1 })], DRAFT).state.version, "0.1", "a non-string to_version is ignored");
     assert.equal(replay([...effective, e("CHECKOUT", { to_version: "bad" })], DRAFT).state.version, "0.1");
     assert.equal(replay([...effective, e("CHECKOUT", { from_version: 1 })], DRAFT).state.status, "EFFECTIVE", "no from_version string: no new draft");
     const to = (status: string): string | undefined => replay([e("CREATE"), e("STATUS_CHANGE", { to_status: status }), e("CHECKOUT")], DRAFT).state.status;
@@ -314,6 +314,7 @@ describe("REQ-ITG-003..005: one document's facts against its records (in process
       "replay: the trail starts with ROUTE_REVIEW, not CREATE: its beginning is missing",
       "replay: the meta disagrees with its audit trail: status DRAFT (the trail says nothing); version 0.1 (the trail says nothing); checked_out true (the trail says false)",
     ]);
+    assert.deepEqual(found({ ...effective({ responsible_user: undefined as unknown as null }) }, "replay"), [], "no owner in the meta is the trail's null");
     assert.deepEqual(found({ meta: meta({ responsible_user: null, checked_out: false }), workspace: [] }, "replay"), [
       "replay: the meta disagrees with its audit trail: responsible_user null (the trail says claude); checked_out false (the trail says true)",
     ]);
@@ -359,6 +360,8 @@ describe("REQ-ITG-003..005: one document's facts against its records (in process
     assert.deepEqual(archive("2.0", ["1.0"]), [], "the current major's N.0 is not archived yet");
     assert.deepEqual(archive("3.0", []).map((x) => x.what), ["the archived text of v1.0 is missing", "the archived text of v2.0 is missing"]);
     assert.deepEqual(archive("0.1", []), []);
+    const sorted = check({ meta: meta({ version: "2.0" }), audit: trail([ev("CREATE"), ev("STATUS_CHANGE", { to_status: "APPROVED", version: "1.0" }), ev("STATUS_CHANGE", { to_status: "DRAFT", version: "2.0" })]), archived: new Set() }, "archive");
+    assert.deepEqual(sorted.map((x) => x.what), ["the archived text of v0.1 is missing", "the archived text of v1.0 is missing"], "in version order");
     assert.deepEqual(archive("1.1", [], { hasEffective: true }, { effective_version: "1.0" }), [], "the version in force is its effective file");
     assert.deepEqual(archive("1.1", [], { hasEffective: false }, { effective_version: "1.0" }).map((x) => x.what), ["the archived text of v1.0 is missing"]);
     const byTrail = check({ audit: trail([ev("CREATE"), ev("STATUS_CHANGE", { to_status: "APPROVED", version: "1.0" }), ev("STATUS_CHANGE", { to_status: "DRAFT", version: "1.0" })]), meta: meta({ version: "1.0" }), archived: new Set() }, "archive");
@@ -388,6 +391,7 @@ describe("REQ-ITG-003..005: one document's facts against its records (in process
     assert.deepEqual(found({ ...inReview(), tasks: [task("qa", "task-SOP-001-review-v0-1.md"), task("tu", "task-SOP-001-review-v0-1.md")] }, "tasks"), ["tasks: a task for tu, who is not a pending assignee"]);
     assert.deepEqual(found({ tasks: [task("qa", "task-SOP-001-review-v0-1.md")] }, "tasks"), ["tasks: a task for qa, who is not a pending assignee (the document is DRAFT)"]);
     assert.deepEqual(found({ meta: meta({ pending_assignees: ["qa"] }) }, "tasks"), [], "outside a round nobody is due a task");
+    assert.deepEqual(found({ meta: meta({ pending_assignees: ["qa"] }), tasks: [task("qa", "task-SOP-001-review-v0-1.md")] }, "tasks"), ["tasks: a task for qa, who is not a pending assignee (the document is DRAFT)"], "a stale pending list outside a round");
     assert.deepEqual(found({ ...inReview({ pending_assignees: "qa" as unknown as string[] }) }, "tasks"), [], "a pending list that is not a list is none");
   });
 
