@@ -91,6 +91,9 @@ describe("VR sources (in process)", () => {
     const r = loadSource(minimalRaw({ template_version: "4", cursor_context: null, loops: { steps: { iterations: 2, closed: true } }, gates: null }));
     assert.ok(r.ok);
     assert.deepEqual(r.source, { ...minimalRaw(), template_version: 4, cursor_context: {}, loops: { steps: { iterations: 2, closed: true, reopenings: [] } }, gates: {} });
+    const nulls = loadSource(minimalRaw({ loops: null, gates: null, cursor_context: null }));
+    assert.ok(nulls.ok);
+    assert.deepEqual([nulls.source.cursor_context, nulls.source.loops, nulls.source.gates], [{}, {}, {}]);
     const bare = loadSource(minimalRaw());
     assert.ok(bare.ok);
     assert.deepEqual([bare.source.cursor_context, bare.source.loops, bare.source.gates], [{}, {}, {}]);
