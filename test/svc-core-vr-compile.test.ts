@@ -357,4 +357,16 @@ describe("VR compiler, exactly (in process)", () => {
     assert.equal(attribution(at("qa", "2026-03-01T10:00:00Z", "v", { commit: "c1" }), " a\t b \n"), "*-- qa, 2026-03-01 10:00:00 | commit: c1 | superseded: a b*");
     assert.equal(attribution(at("qa", "2026-03-01T10:00:00Z", "v"), ""), "*-- qa, 2026-03-01 10:00:00*");
   });
+
+  it("REQ-INT-016: unplaced responses go before the last end marker (even on the first line); a lone CR is a line end", () => {
+    const end = compiled(["<!-- @template: U | version: 1 | start: a -->", "  **END OF DOCUMENT**  ", "<!-- @prompt: a | next: end -->", "<!-- @end-prompt -->"], (s) => {
+      s.responses = { x: [at("u", "2026-01-01T00:00:00Z", "one\rtwo")] };
+    }, "T");
+    assert.deepEqual(end.lines.slice(4), ["", "---", "", "## Responses not placed by template U v1", "", "### x", "", "> one", "> two", "", "*-- u, 2026-01-01 00:00:00*", "", "  **END OF DOCUMENT**  ", ""]);
+    const twice = compiled(["<!-- @template: U | version: 1 | start: a -->", "**END OF DOCUMENT**", "middle", "**END OF DOCUMENT**", "<!-- @prompt: a | next: end -->", "<!-- @end-prompt -->"], (s) => {
+      s.responses = { x: [at("u", "2026-01-01T00:00:00Z", "v")] };
+    }, "T");
+    assert.deepEqual(twice.lines.slice(4, 8), ["", "**END OF DOCUMENT**", "middle", ""]);
+    assert.equal(twice.lines.at(-2), "**END OF DOCUMENT**");
+  });
 });

@@ -210,6 +210,11 @@ describe("VR template body and frontmatter (in process)", () => {
     assert.deepEqual(notAtStart.body.map((p) => (p.kind === "line" ? p.text : "")), ["", "---", "title: '{{title}}'", "---"], "frontmatter starts on the first line");
     const titleLike = parsed(["---", "title: TEMPLATE", "---", "---", " title: x", "---", HEADER, ...A]);
     assert.deepEqual(titleLike.body.map((p) => (p.kind === "line" ? p.text : "")), ["---", " title: x", "---"], "title: must start the line");
+    const third = parsed(["---", "title: TEMPLATE", "---", "---", "title: '{{title}}'", "---", "---", "title: third", "---", HEADER, ...A]);
+    assert.deepEqual(third.body.map((p) => (p.kind === "line" ? p.text : "")), ["---", "title: third", "---"], "two frontmatter blocks at most");
+    const afterTag = parsed(["---", "title: TEMPLATE", "---", HEADER, "---", "title: '{{title}}'", "---", ...A]);
+    assert.deepEqual(afterTag.body.map((p) => (p.kind === "line" ? p.text : "")), ["---", "title: '{{title}}'", "---"], "a tag ends the frontmatter search");
+    assert.equal(afterTag.revisionSummary, undefined);
     const summaryLike = parsed(["---", "title: '{{title}}'", " revision_summary: r", "---", HEADER, ...A]);
     assert.equal(summaryLike.revisionSummary, undefined);
   });

@@ -116,6 +116,8 @@ describe("VR sources (in process)", () => {
     assert.match(message(minimalRaw({ cursor: "" })), /^not a VR source: cursor: /);
     assert.match(message(minimalRaw({ template_version: "v5" })), /^not a VR source: template_version: /);
     assert.match(message(minimalRaw({ template_version: 1.5 })), /^not a VR source: template_version: /);
+    assert.match(message(minimalRaw({ template_version: "5v" })), /^not a VR source: template_version: /);
+    assert.equal(message(minimalRaw({ template_version: "12" })), "loaded");
     assert.match(message(minimalRaw({ cursor_context: { iteration: 1.5 } })), /^not a VR source: cursor_context\.iteration: /);
     assert.match(message(minimalRaw({ cursor_context: { goto_return_ctx: { loop: 3 } } })), /^not a VR source: cursor_context\.goto_return_ctx\.loop: /);
     assert.match(message(minimalRaw({ cursor_context: { reopen_return_ctx: { goto_reason: 3 } } })), /^not a VR source: cursor_context\.reopen_return_ctx\.goto_reason: /);
