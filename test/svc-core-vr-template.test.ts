@@ -242,7 +242,7 @@ describe("VR template lookup, exactly (in process)", () => {
     assert.equal(headerOf("no header"), undefined);
   });
 
-  it("the lookup's refusals say what is wrong and what to do", () => {
+  it("REQ-INT-006: the lookup's refusals say what is wrong and what to do", () => {
     assert.deepEqual(selectTemplate([{ origin: "QMS/TEMPLATE/TEMPLATE-VR.md", text: "plain" }]), {
       ok: false,
       message: "No interactive VR template: neither the project nor the package has one with an @template header.",
@@ -257,7 +257,7 @@ describe("VR template lookup, exactly (in process)", () => {
     });
   });
 
-  it("the wanted name and version must both match; the project's template comes before the shipped one in any order", () => {
+  it("REQ-INT-006: the wanted name and version must both match; the project's template comes before the shipped one in any order", () => {
     const shipped = { origin: "seed", text: text("VR", 5), shipped: true };
     const project = { origin: "project", text: text("VR", 6) };
     const other = { origin: "other", text: text("XR", 5) };
@@ -273,7 +273,7 @@ describe("VR template lookup, exactly (in process)", () => {
     assert.deepEqual(pick([{ origin: "plain", text: "no header" }, project], { name: "VR", version: 6 }), ["project", true, 6]);
   });
 
-  it("archived template names sort by major, then minor, newest first; other names are left out", () => {
+  it("REQ-INT-006: archived template names sort by major, then minor, newest first; other names are left out", () => {
     assert.deepEqual(newestFirst(["T-v1.2.md", "T-v1.10.md", "T-v2.0.md", "T-v1.2.txt", "T-v1.md", "T-v1.2.md.bak"]), ["T-v2.0.md", "T-v1.10.md", "T-v1.2.md"]);
     assert.deepEqual(newestFirst([]), []);
   });
