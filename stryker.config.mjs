@@ -12,7 +12,7 @@ export default {
   mutate: ["src/core/**/*.ts", "src/services/**/*.ts", "src/mcp/identity.ts", "src/mcp/token-auth.ts", "src/store/tokens.ts"],
   testRunner: "tap",
   tap: {
-    testFiles: ["dist/test/svc-*.test.js", "dist/test/vr-compile.test.js", "dist/test/vr-engine.test.js", "dist/test/vr-template.test.js"],
+    testFiles: ["dist/test/svc-*.test.js", "dist/test/vr-compile.test.js", "dist/test/vr-engine.test.js", "dist/test/vr-template.test.js", "dist/test/vr-compat.test.js", "dist/test/owner-tasks.test.js", "dist/test/newuser-units.test.js", "dist/test/package.test.js"],
     nodeArgs: ["--test-reporter=tap", "-r", "{{hookFile}}", "{{testFile}}"],
   },
   buildCommand: "npx tsc -p tsconfig.json",

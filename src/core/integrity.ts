@@ -72,8 +72,8 @@ const RESTORE = "restore it from version control (or a backup); QMS records are 
 
 export function checkDocument(f: DocFacts, env: DocCheckEnv): Finding[] {
   const out: Finding[] = [];
-  const add = (check: CheckName, what: string, fix: string, file?: string, line?: number): void => {
-    out.push({ check, doc_id: f.docId, ...(file ? { file } : {}), ...(line !== undefined ? { line } : {}), what, fix });
+  const add = (check: CheckName, what: string, fix: string, file: string, line?: number): void => {
+    out.push({ check, doc_id: f.docId, file, ...(line !== undefined ? { line } : {}), what, fix });
   };
 
   // 1. the chain, and the anchor outside the project

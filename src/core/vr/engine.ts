@@ -138,8 +138,8 @@ function iterationOf(source: VrSource, loop: string): number {
   return source.cursor_context.iteration ?? source.loops[loop]?.iterations ?? 1;
 }
 
-function isRefusal(value: unknown): value is EngineRefusal {
-  return typeof value === "object" && value !== null && (value as { ok?: unknown }).ok === false;
+function isRefusal(value: Position | EngineRefusal | null): value is EngineRefusal {
+  return value !== null && "ok" in value;
 }
 
 export function currentPrompt(source: VrSource, template: Template, actor?: Pick<Actor, "user" | "now">): CurrentPrompt | null {
@@ -157,8 +157,9 @@ export function currentPrompt(source: VrSource, template: Template, actor?: Pick
   const ctx = source.cursor_context;
   if (ctx.goto_return) current.amending = { reason: ctx.goto_reason ?? "", returnTo: ctx.goto_return };
   if (node.kind === "gate") current.accepts = ["yes", "no"];
-  if (node.kind === "prompt" && node.default !== undefined) {
-    const suggested = node.default === "today" ? (actor?.now ?? new Date()).toISOString().slice(0, 10) : node.default === "current_user" ? actor?.user : node.default;
+  const fallback = node.kind === "prompt" ? node.default : undefined;
+  if (fallback !== undefined) {
+    const suggested = fallback === "today" ? (actor?.now ?? new Date()).toISOString().slice(0, 10) : fallback === "current_user" ? actor?.user : fallback;
     if (suggested !== undefined) current.suggested = suggested;
   }
   return current;
@@ -172,13 +173,13 @@ export function progress(source: VrSource, template: Template): Progress {
   const emitted = new Set<string>();
   const item = (node: FlowNode, iteration?: number): ProgressItem => {
     const key = responseKey(node.id, iteration);
-    const entries = node.kind === "prompt" ? (source.responses[key] ?? []) : [];
+    const entries = source.responses[key] ?? [];
     const result: ProgressItem = {
       key,
       id: node.id,
       kind: node.kind,
       answered: node.kind === "prompt" ? entries.length > 0 : source.gates[key] !== undefined,
-      amended: entries.length > 1,
+      amended: node.kind === "prompt" && entries.length > 1,
       commit: node.kind === "prompt" && node.commit,
       current: key === currentKey,
     };
@@ -210,8 +211,8 @@ export function interpolate(text: string, source: VrSource, template: Template, 
   return text.replace(/\{\{\s*([A-Za-z0-9_.]+)\s*\}\}/g, (whole, name: string) => {
     if (name === ITERATION_PLACEHOLDER) return iteration === undefined ? whole : String(iteration);
     if (Object.hasOwn(metadata, name) && metadata[name] !== "") return metadata[name]!;
-    const sameLoop = loop !== undefined && template.nodes[name]?.loop === loop;
-    const key = sameLoop ? responseKey(name, iteration) : name;
+    // a name in the same loop (or, outside loops, in none) is read at this iteration; responseKey adds none without one
+    const key = template.nodes[name]?.loop === loop ? responseKey(name, iteration) : name;
     const gate = source.gates[key];
     return activeEntry(source, key)?.value ?? gate?.value ?? whole;
   });
@@ -312,7 +313,7 @@ export function respond(source: VrSource, template: Template, input: RespondInpu
     return { ok: true, source: next, outcome: outcome("respond", next, template, actor, { recorded: { key, kind: "gate", value: answer } }) };
   }
   const value = input.value.replace(/\s+$/, "");
-  if (value.trim() === "") {
+  if (value === "") {
     const what = input.fromFile !== undefined ? `The file ${input.fromFile} is empty` : "The response is empty";
     return refusal("invalid-argument", "empty-response", `${what}: every prompt needs an explicit answer.`, `Respond to '${key}' with a non-empty value (or --file with a non-empty file).`);
   }
@@ -458,12 +459,8 @@ export function interact(source: VrSource, template: Template, flags: InteractFl
       return gotoPrompt(source, template, { target: flags.goto!, reason: flags.reason }, actor);
     case "reopen":
       return reopenLoop(source, template, { loop: flags.reopen!, reason: flags.reason }, actor);
-    case "respond": {
-      const input: RespondInput = { value: flags.respond! };
-      if (flags.fromFile !== undefined) input.fromFile = flags.fromFile;
-      if (flags.prompt !== undefined) input.prompt = flags.prompt;
-      return respond(source, template, input, actor);
-    }
+    case "respond":
+      return respond(source, template, { value: flags.respond!, fromFile: flags.fromFile, prompt: flags.prompt }, actor);
     default:
       return show(source, template, actor);
   }
