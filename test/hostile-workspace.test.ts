@@ -243,15 +243,23 @@ describe("issue 13: hostile workspace through MCP over HTTP with a token", () =>
           await poller;
           return { worst, value };
         };
-        // the floor: the same polling while the server answers an ordinary call, measured in this run
-        const floor = await worstWhile(() => call(client, "qms_status", { doc_id: w.id }));
-        const { worst, value: result } = await worstWhile(() => call(client, c.tool.name, c.tool.args(w.id)));
-        assert.equal(result.isError, true, text(result));
-        assert.match(text(result), c.expect);
-        unchanged(w, before, JSON.stringify(result));
-        // within 100 ms throughout; on a machine so loaded that even the floor is slower, within twice the floor
-        const budget = Math.max(100, 2 * floor.worst);
-        assert.ok(worst < budget, `/healthz answered within ${budget.toFixed(0)} ms throughout (worst ${worst.toFixed(1)} ms, floor ${floor.worst.toFixed(1)} ms)`);
+        // Within 100 ms throughout; on a machine so loaded that even the floor (the same polling while the server
+        // answers an ordinary call, measured in this run) is slower, within twice the floor. A refused call
+        // changes nothing, so it is tried again when one try misses the budget: a scheduling hiccup of a loaded
+        // machine does not repeat three times, a read that blocks the server (a FIFO, a device) does.
+        const tries: string[] = [];
+        let within = false;
+        for (let attempt = 0; attempt < 3 && !within; attempt++) {
+          const floor = await worstWhile(() => call(client, "qms_status", { doc_id: w.id }));
+          const { worst, value: result } = await worstWhile(() => call(client, c.tool.name, c.tool.args(w.id)));
+          assert.equal(result.isError, true, text(result));
+          assert.match(text(result), c.expect);
+          unchanged(w, before, JSON.stringify(result));
+          const budget = Math.max(100, 2 * floor.worst);
+          tries.push(`worst ${worst.toFixed(1)} ms, budget ${budget.toFixed(0)} ms (floor ${floor.worst.toFixed(1)} ms)`);
+          within = worst < budget;
+        }
+        assert.ok(within, `/healthz answered within budget throughout, in one of ${tries.length} tries: ${tries.join("; ")}`);
         // The server is still fully alive for the next call.
         const st = await call(client, "qms_status", { doc_id: w.id });
         assert.equal(st.isError, undefined, text(st));

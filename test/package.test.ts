@@ -10,3 +10,4 @@ it("the CLI's version is package.json's", () => {
   assert.equal(VERSION, pkg.version);
   assert.deepEqual(Object.keys(pkg.bin).sort(), ["qms", "qms-mcp"]);
 });
+

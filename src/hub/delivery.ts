@@ -410,17 +410,23 @@ export class InteractiveRunner implements DeliveryRunner {
 
 /** `exec` for the interactive runner: `ENGINE exec CONTAINER argv...`. */
 export function containerExec(engineCli: string, container: string): ExecFn {
-  return (argv) =>
-    new Promise((resolve) => {
-      const child = spawn(engineCli, ["exec", container, ...argv], { stdio: ["ignore", "pipe", "ignore"] });
-      let stdout = "";
-      child.stdout.setEncoding("utf8");
-      child.stdout.on("data", (c: string) => {
-        stdout += c;
-      });
-      child.on("error", () => resolve({ code: 127, stdout }));
-      child.on("close", (code) => resolve({ code: code ?? 1, stdout }));
+  return (argv) => execCapturingStdout(engineCli, ["exec", container, ...argv]);
+}
+
+/** `exec` for the interactive runner in HOST MODE: argv on this machine (the agent's tmux runs here). */
+export const localExec: ExecFn = (argv) => execCapturingStdout(argv[0]!, argv.slice(1));
+
+function execCapturingStdout(cmd: string, args: string[]): Promise<{ code: number; stdout: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "ignore"] });
+    let stdout = "";
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (c: string) => {
+      stdout += c;
     });
+    child.on("error", () => resolve({ code: 127, stdout }));
+    child.on("close", (code) => resolve({ code: code ?? 1, stdout }));
+  });
 }
 
 // ---- channel and none --------------------------------------------------------------------------------------

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { runDir } from "../store/state-dir.js";
 import type { Logger } from "../mcp/log.js";
@@ -11,10 +10,10 @@ import {
   containerExec,
   CountingRunner,
   type DeliveryRunner,
-  type ExecFn,
   HeadlessRunner,
   hostClaudeCommand,
   InteractiveRunner,
+  localExec,
 } from "./delivery.js";
 
 /**
@@ -46,19 +45,6 @@ export interface RunnerFactoryOptions {
   clock?: Clock;
   logger?: Logger;
 }
-
-/** Runs argv on this machine (HOST MODE interactive: the agent's tmux runs here). */
-const localExec: ExecFn = (argv) =>
-  new Promise((resolve) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "pipe", "ignore"] });
-    let stdout = "";
-    child.stdout.setEncoding("utf8");
-    child.stdout.on("data", (c: string) => {
-      stdout += c;
-    });
-    child.on("error", () => resolve({ code: 127, stdout }));
-    child.on("close", (code) => resolve({ code: code ?? 1, stdout }));
-  });
 
 /** `HubOptions.runnerFor`: the runner of each delivery mode, in containers or in HOST MODE. */
 export function createRunnerFactory(opts: RunnerFactoryOptions): (agent: string, settings: AgentSettings) => DeliveryRunner {

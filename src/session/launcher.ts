@@ -117,6 +117,11 @@ async function upAgent(c: SessionContext, opts: SessionOptions, p: Progress, con
   );
   await p.step("Agent env file", async (note) => ({ value: undefined, detail: writeAgentEnv(c, opts, { token, port: a.port, mode: a.mode, serverHost: a.serverHost }, note) }));
   await p.step("Image", async (note) => imageStep(container, opts, note));
+  return startContainer(container, opts, p);
+}
+
+/** The Container and Entrypoint ready steps: the agent's container started and its setup finished. */
+async function startContainer(container: AgentContainer, opts: SessionOptions, p: Progress): Promise<string> {
   const name = await p.step("Container", async () => {
     const started = await container.startForSetup();
     return { value: started, detail: `container ${started} started (${container.engine.kind})` };
@@ -155,14 +160,7 @@ async function up(c: SessionContext, opts: SessionOptions): Promise<number> {
   );
   await p.step("Agent env file", async (note) => ({ value: undefined, detail: writeAgentEnv(c, opts, { token, port, mode, serverHost: server?.host ?? bind }, note) }));
   await p.step("Image", async (note) => imageStep(container, opts, note));
-  const name = await p.step("Container", async () => {
-    const started = await container.startForSetup();
-    return { value: started, detail: `container ${started} started (${container.engine.kind})` };
-  });
-  await p.step("Entrypoint ready", async () => {
-    await container.waitForSetup(name, opts.readyTimeoutS ?? 60);
-    return { value: undefined, detail: "setup complete (server registered, project trusted)" };
-  });
+  const name = await startContainer(container, opts, p);
   const cli = container.engine.cli;
   if (!attach) {
     p.done(`Ready. Attach with: ${cli} exec -it ${name} claude   (stop with: qms session down)`);

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { fail } from "../core/result.js";
 import { faultPoint } from "./faults.js";
-import { activeRecorder, tempNameFor } from "./fsio.js";
+import { activeRecorder, replaceViaTemp } from "./fsio.js";
 
 /**
  * File access for the parts of a project that an agent's container (or any untrusted writer) can change:
@@ -64,27 +64,7 @@ export class ContainedArea {
       return;
     }
     this.prepareWrite(file);
-    const tmp = tempNameFor(file);
-    const fd = fs.openSync(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644);
-    try {
-      this.requireInside(tmp, fd);
-      faultPoint("write:temp");
-      fs.writeFileSync(fd, content, "utf8");
-      fs.fsyncSync(fd);
-    } catch (err) {
-      fs.closeSync(fd);
-      fs.rmSync(tmp, { force: true });
-      throw err;
-    }
-    fs.closeSync(fd);
-    try {
-      faultPoint("write:rename");
-      // rename replaces a link or FIFO planted at the target itself; it never writes through it
-      fs.renameSync(tmp, file);
-    } catch (err) {
-      fs.rmSync(tmp, { force: true });
-      throw err;
-    }
+    replaceViaTemp(file, content, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, (tmp, fd) => this.requireInside(tmp, fd));
   }
 
   /** Remove a file (a link is removed itself, not its target). False when there was nothing to remove. */

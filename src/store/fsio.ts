@@ -69,9 +69,18 @@ export function writeFileAtomic(file: string, content: string): void {
   }
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
+  replaceViaTemp(file, content, "wx");
+}
+
+/**
+ * The temp file, fsync and rename of an atomic write. `opened` checks the temp file before anything is written
+ * to it (the contained area makes sure it did not land outside through a swapped folder).
+ */
+export function replaceViaTemp(file: string, content: string, flags: string | number, opened?: (tmp: string, fd: number) => void): void {
   const tmp = tempNameFor(file);
-  const fd = fs.openSync(tmp, "wx", 0o644);
+  const fd = fs.openSync(tmp, flags, 0o644);
   try {
+    opened?.(tmp, fd);
     faultPoint("write:temp");
     fs.writeFileSync(fd, content, "utf8");
     fs.fsyncSync(fd);
@@ -83,6 +92,7 @@ export function writeFileAtomic(file: string, content: string): void {
   fs.closeSync(fd);
   try {
     faultPoint("write:rename");
+    // rename replaces a link or FIFO planted at the target itself; it never writes through it
     fs.renameSync(tmp, file);
   } catch (err) {
     fs.rmSync(tmp, { force: true });
@@ -198,4 +208,21 @@ export function recordWrites(fn: () => void): PlannedOp[] {
 /** The recorder while a change is being planned (contained-fs records through it too). */
 export function activeRecorder(): WriteRecorder | undefined {
   return active;
+}
+
+/** Up to `length` bytes of `file` from `start`; undefined when it cannot be opened. */
+export function readFileRange(file: string, start: number, length: number): Buffer | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, "r");
+  } catch {
+    return undefined;
+  }
+  try {
+    const buf = Buffer.alloc(length);
+    const n = fs.readSync(fd, buf, 0, length, start);
+    return buf.subarray(0, n);
+  } finally {
+    fs.closeSync(fd);
+  }
 }

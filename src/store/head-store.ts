@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { sha256Hex } from "../core/sha256.js";
+import { readFileRange } from "./fsio.js";
 
 /**
  * The anchor outside the project (integrity spec §4): the head (line count and chain value) of every audit
@@ -176,21 +177,11 @@ function readHeads(file: string): Map<string, FileHead> | undefined {
 }
 
 function firstRecord(file: string): Record<string, unknown> | undefined {
-  let fd: number;
   try {
-    fd = fs.openSync(file, "r");
+    const head = readFileRange(file, 0, 4096);
+    return head && (JSON.parse(head.toString("utf8").split("\n")[0] ?? "") as Record<string, unknown>);
   } catch {
     return undefined;
-  }
-  try {
-    const buf = Buffer.alloc(4096);
-    const n = fs.readSync(fd, buf, 0, buf.length, 0);
-    const line = buf.subarray(0, n).toString("utf8").split("\n")[0] ?? "";
-    return JSON.parse(line) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  } finally {
-    fs.closeSync(fd);
   }
 }
 

@@ -4,7 +4,7 @@ import { RefusalError, refuse } from "../core/result.js";
 import type { AuditAppend } from "./audit-file.js";
 import { ContainedArea } from "./contained-fs.js";
 import { faultPoint, faultsArmed } from "./faults.js";
-import { type PlannedOp, removeDirIfEmpty, removeIfExists, TEMP_FILE, writeFileAtomic } from "./fsio.js";
+import { type PlannedOp, readFileRange, removeDirIfEmpty, removeIfExists, TEMP_FILE, writeFileAtomic } from "./fsio.js";
 import type { FileHead } from "./head-store.js";
 import { processAlive } from "./lock.js";
 
@@ -401,7 +401,7 @@ function isCommitted(host: JournalHost, record: IntentRecord): boolean {
   if (!record.audit) return false;
   const file = abs(host, record.audit.path);
   const want = Buffer.from(record.audit.data, "utf8");
-  const got = readRange(file, record.audit.size, want.length);
+  const got = readFileRange(file, record.audit.size, want.length);
   return got?.equals(want) === true;
 }
 
@@ -415,27 +415,11 @@ function cutTornAppend(host: JournalHost, audit: NonNullable<IntentRecord["audit
     return;
   }
   if (size <= audit.size) return;
-  const extra = readRange(file, audit.size, size - audit.size);
+  const extra = readFileRange(file, audit.size, size - audit.size);
   const want = Buffer.from(audit.data, "utf8");
   if (extra && extra.length < want.length && want.subarray(0, extra.length).equals(extra)) {
     if (audit.size === 0 && audit.existed === false) fs.unlinkSync(file);
     else fs.truncateSync(file, audit.size);
-  }
-}
-
-function readRange(file: string, start: number, length: number): Buffer | undefined {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, "r");
-  } catch {
-    return undefined;
-  }
-  try {
-    const buf = Buffer.alloc(length);
-    const n = fs.readSync(fd, buf, 0, length, start);
-    return buf.subarray(0, n);
-  } finally {
-    fs.closeSync(fd);
   }
 }
 
