@@ -17,7 +17,7 @@ const fields = (e: Record<string, unknown>): Record<string, unknown> => {
 };
 
 describe("checkout --discard (in process; qms.md §13 item 19)", () => {
-  it("REQ-DOC-019: the owner's discard of an EFFECTIVE document's revision draft returns it to the version in force, with DISCARD and STATUS_CHANGE", (t) => {
+  it("REQ-UX-004: the owner's discard of an EFFECTIVE document's revision draft returns it to the version in force, with DISCARD and STATUS_CHANGE", (t) => {
     const p = svcProject(t);
     const sop = p.effectiveSop();
     const effective = p.effective(sop);
@@ -40,7 +40,7 @@ describe("checkout --discard (in process; qms.md §13 item 19)", () => {
     assert.equal(p.meta(sop).version, "1.1");
   });
 
-  it("REQ-DOC-019: discarding an IN_EXECUTION document's checkout keeps its draft (still that version's text) and its owner; no status change", (t) => {
+  it("REQ-UX-004: discarding an IN_EXECUTION document's checkout keeps its draft (still that version's text) and its owner; no status change", (t) => {
     const p = svcProject(t);
     const cr = p.crTo("IN_EXECUTION");
     const draft = p.draft(cr);
@@ -54,7 +54,7 @@ describe("checkout --discard (in process; qms.md §13 item 19)", () => {
     assert.deepEqual(p.audit(cr).slice(-1).map(fields), [{ event: "DISCARD", user: "claude", version: "1.0", from_version: "1.1", to_version: "1.0" }]);
   });
 
-  it("REQ-DOC-019, REQ-SEC-002: discard refusals name the rule and the next step, and change nothing", (t) => {
+  it("REQ-UX-004, REQ-SEC-002: discard refusals name the rule and the next step, and change nothing", (t) => {
     const p = svcProject(t);
     const sop = p.effectiveSop();
     const fresh = p.ok(create, "claude", { type: "SOP", title: "New" }).data.doc_id;
@@ -92,7 +92,7 @@ describe("checkout --discard (in process; qms.md §13 item 19)", () => {
     );
   });
 
-  it("REQ-DOC-019: a checked-in IN_EXECUTION revision has nothing to discard; the cancel refusal offers no discard step", (t) => {
+  it("REQ-UX-004: a checked-in IN_EXECUTION revision has nothing to discard; the cancel refusal offers no discard step", (t) => {
     const p = svcProject(t);
     const cr = p.crTo("IN_EXECUTION");
     p.ok(checkout, "claude", { docId: cr });

@@ -13,7 +13,7 @@ const body = (text: string): string => `---\ntitle: x\n---\n\n${text}\n`;
 const NEXT_CHECKOUT = "Next: Fill them in (or delete them): check it out with: qms --user claude checkout SOP-001; or, to route it as it is (recorded in the audit trail): qms --user claude route SOP-001 --review --allow-placeholders";
 
 describe("route refuses template placeholders (in process; qms.md §13 item 18)", () => {
-  it("REQ-WF-001: a checked-in draft with {{…}} and [MARKER] placeholders is refused with each one's line; code, comments and links are not placeholders", (t) => {
+  it("REQ-UX-007: a checked-in draft with {{…}} and [MARKER] placeholders is refused with each one's line; code, comments and links are not placeholders", (t) => {
     const p = svcProject(t);
     const id = p.ok(create, "claude", { type: "SOP", title: "Ph" }).data.doc_id;
     p.edit("claude", id, body("# {{TITLE}}\n\nSee [SUMMARY] and `{{code}}` and [a link](x) <!-- {{hidden}} -->\n\n```\n{{fenced}}\n```\n- [X] done"));
@@ -28,7 +28,7 @@ describe("route refuses template placeholders (in process; qms.md §13 item 18)"
     assert.match(p.no(route, "claude", { docId: id, kind: "review" }, "placeholders").text, /^Error: SOP-001 still contains 1 template placeholder \(QMS\/SOP\/SOP-001-draft\.md\); the template says none may remain when it is routed for review:\n {2}line 6: \{\{LEFT\}\}\n/);
   });
 
-  it("REQ-WF-001: routing a checked-out copy checks the workspace copy, lists 40 and counts the rest; --allow-placeholders records them on the ROUTE event", (t) => {
+  it("REQ-UX-007: routing a checked-out copy checks the workspace copy, lists 40 and counts the rest; --allow-placeholders records them on the ROUTE event", (t) => {
     const p = svcProject(t);
     const id = p.ok(create, "claude", { type: "SOP", title: "Ph" }).data.doc_id;
     p.edit("claude", id, body(Array.from({ length: 43 }, (_, i) => `{{P${i}}}`).join("\n")));
@@ -45,7 +45,7 @@ describe("route refuses template placeholders (in process; qms.md §13 item 18)"
     assert.deepEqual(ev.placeholders, Array.from({ length: 40 }, (_, i) => `line ${i + 5}: {{P${i}}}`));
   });
 
-  it("REQ-WF-001: a clean text is routed with no placeholder fields; a TEMPLATE's placeholders are its content", (t) => {
+  it("REQ-UX-007: a clean text is routed with no placeholder fields; a TEMPLATE's placeholders are its content", (t) => {
     const p = svcProject(t);
     const id = p.ok(create, "claude", { type: "SOP", title: "Clean" }).data.doc_id;
     p.ok(route, "claude", { docId: id, kind: "review", allowPlaceholders: true });
@@ -58,7 +58,7 @@ describe("route refuses template placeholders (in process; qms.md §13 item 18)"
     assert.equal(p.ok(route, "claude", { docId: tpl, kind: "review" }).text, "Auto-checked-in: TEMPLATE-XX (v0.1)\nRouted: TEMPLATE-XX for REVIEW\nStatus: DRAFT -> IN_REVIEW\nAssigned to: qa");
   });
 
-  it("REQ-WF-001: a CR keeps its [MARKERS] for execution until release, never its {{…}}; after release the markers count", (t) => {
+  it("REQ-UX-007: a CR keeps its [MARKERS] for execution until release, never its {{…}}; after release the markers count", (t) => {
     const p = svcProject(t);
     const cr = p.ok(create, "claude", { type: "CR", title: "c" }).data.doc_id;
     p.edit("claude", cr, body("Performer: [PERFORMER] {{SCOPE}}"));
