@@ -62,16 +62,20 @@ describe("list and next (in process)", () => {
     const byId = new Map(r.data.documents.map((d) => [d.doc_id, d]));
     assert.deepEqual([byId.get("CR-001")!.depth, byId.get("CR-001-TP-001")!.depth, byId.get("CR-001-TP-001-ER-001")!.depth, byId.get("SOP-001")!.depth], [0, 1, 2, 0]);
     assert.deepEqual([byId.get("CR-001")!.parent_id, byId.get("CR-001-TP-001")!.parent_id, byId.get("CR-001-TP-001-ER-001")!.parent_id], [null, "CR-001", "CR-001-TP-001"]);
-    assert.ok(r.lines.includes("  CR-001-TP-001  v0.1  DRAFT  Plan"), r.text);
-    assert.ok(r.lines.some((l) => /^ {4}CR-001-TP-001-ER-001 {2}v0\.1 {2}DRAFT/.test(l)), r.text);
-    assert.ok(r.lines.includes("SOP-001  v0.1  IN_REVIEW  Procedure"), r.text);
+    assert.deepEqual(r.lines, [
+      "ID                    TYPE  VERSION  STATUS     OWNER   CHECKED OUT BY  TITLE",
+      "CR-001                CR    0.1      DRAFT      claude  claude          A change",
+      "CR-001-TP-001         TP    0.1      DRAFT      claude  claude          Plan",
+      "CR-001-TP-001-ER-001  ER    0.1      DRAFT      claude  claude          Run",
+      "SOP-001               SOP   0.1      IN_REVIEW  lead    -               Procedure",
+    ]);
     const cr = byId.get("CR-001")!;
     assert.deepEqual([cr.executable, cr.checked_out, cr.checkout_holder, cr.responsible_user], [true, true, "claude", "claude"]);
     assert.deepEqual(cr.next, [{ action: "checkin", doc_id: "CR-001", user: "claude" }]);
     const sop = byId.get("SOP-001")!;
     assert.deepEqual([sop.checkout_holder, sop.pending_reviewers, sop.pending_approvers], [null, ["qa", "tu_ui"], []]);
     assert.ok(!Number.isNaN(Date.parse(sop.last_change)));
-    assert.deepEqual(p.ok(list, "qa", { status: "EFFECTIVE" }).lines, ["No documents."]);
+    assert.deepEqual(p.ok(list, "qa", { status: "EFFECTIVE" }).lines, ["No documents match (4 in the project)."]);
     assert.deepEqual(p.ok(list, "qa", { type: " ", owner: " ", query: " ", status: " " }).data.documents.length, 4, "blank filters filter nothing");
     assert.deepEqual(p.ok(list, "claude", { mine: true }).data.documents.map((d) => d.doc_id).sort(), ["CR-001", "CR-001-TP-001", "CR-001-TP-001-ER-001"]);
     p.ok(review, "qa", { docId: "SOP-001", outcome: "recommend", comment: "ok" });
