@@ -116,7 +116,7 @@ function preview(ctx: ServiceContext, input: InteractInput, action: "progress" |
 
 function requireInteractive(loaded: LoadedDoc): void {
   if (!loaded.doc.spec.interactive) {
-    fail("invalid-type", `${loaded.doc.id} is not an interactive document: interact is for Verification Records (VR).`, step("checkout", loaded.doc.id, { lead: "Edit it as a workspace copy:" }));
+    fail("invalid-type", `${loaded.doc.id} is not an interactive document: interact is for Verification Records (VR).`, step("checkout", loaded.doc.id, { lead: "Edit it as a workspace copy" }));
   }
 }
 
