@@ -3,6 +3,8 @@ import * as fs from "node:fs";
 import { describe, it } from "node:test";
 import { close } from "../src/services/close.js";
 import { fix, legacyFixes } from "../src/services/fix.js";
+import { namespaceCommand } from "../src/services/namespaces.js";
+import { agentFileContent, userAdd } from "../src/services/users.js";
 import { svcProject } from "./svc-harness.js";
 
 /** Administration services in process, second part: exact texts and edge cases the first part leaves open. */
@@ -81,5 +83,43 @@ describe("fix (in process)", () => {
     assert.deepEqual(c.data.changes, [`body '**Version:** 1.0' set to 2.0`]);
     assert.equal(fs.readFileSync(closed, "utf8"), "---\ntitle: c\n---\n\n**Version:** 2.0\n**Effective Date:** TBD\n");
     assert.deepEqual(p.ok(fix, "lead", { docId: cr }).data, { doc_id: cr, path: `QMS/CR/${cr}/${cr}.md`, changes: [] });
+  });
+});
+
+describe("namespaces and users (in process), second part", () => {
+  it("REQ-DOC-013: namespace add says what it registered and what to create next; the list is sorted by name", (t) => {
+    const p = svcProject(t);
+    const r = p.ok(namespaceCommand, "lead", { action: "add", name: "aaa" });
+    assert.deepEqual(r.next, [{ action: "create", args: { doc_type: "AAA-RS", title: "..." }, lead: "Create its requirements specification with" }]);
+    assert.equal(r.text.split("\n").at(-1), 'Create its requirements specification with: qms --user lead create AAA-RS --title ...');
+    assert.deepEqual(r.data.action, "add");
+    assert.deepEqual(r.data.namespaces.map((n) => [n.name, n.builtin]), [["AAA", false], ["FLOW", true], ["QMS", true]]);
+    const listed = p.ok(namespaceCommand, "qa", { action: undefined as unknown as string });
+    assert.deepEqual(listed.data, { action: "list", namespaces: r.data.namespaces });
+    assert.deepEqual(listed.lines.slice(0, 2), ["SDLC namespaces:", "  AAA: QMS/SDLC-AAA/  types AAA-RS, AAA-RTM  IDs SDLC-AAA-RS, SDLC-AAA-RTM"]);
+    assert.equal(
+      p.no(namespaceCommand, "lead", { action: "add", name: "Aaa" }, "already-exists").text,
+      "Error: Namespace AAA already exists.\nNext: See the namespaces with: qms --user lead namespace list",
+    );
+  });
+
+  it("REQ-DOC-013: names and actions of 40 characters are shown whole, longer ones cut", (t) => {
+    const p = svcProject(t);
+    assert.equal(
+      p.no(namespaceCommand, "lead", { action: "y".repeat(40) }, "invalid-argument").text,
+      `Error: Unknown namespace action '${"y".repeat(40)}': use 'list' or 'add NAME'.\nNext: Run: qms --user lead namespace list`,
+    );
+    assert.equal(
+      p.no(namespaceCommand, "lead", { action: "add", name: `9${"n".repeat(39)}` }, "invalid-argument").text,
+      `Error: Invalid namespace '9${"N".repeat(39)}': start with a letter, then letters, digits or '_' (at most 30 characters).\nNext: Run: qms --user lead namespace add MYPROJ`,
+    );
+    assert.match(p.no(userAdd, "lead", { name: `-${"u".repeat(39)}`, group: "reviewer" }, "invalid-argument").text, new RegExp(`^Error: Invalid user name '-${"u".repeat(39)}': `));
+  });
+
+  it("REQ-USER-003: the group may be given with spaces around it", (t) => {
+    const p = svcProject(t);
+    const r = p.ok(userAdd, "lead", { name: "tu_pad", group: " quality " });
+    assert.equal(r.data.group, "quality");
+    assert.equal(p.read(".claude/agents/tu_pad.md"), agentFileContent("tu_pad", "quality"));
   });
 });
