@@ -1,11 +1,17 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { describe, it } from "node:test";
+import { RefusalError } from "../src/core/result.js";
+import { checkin } from "../src/services/checkin.js";
 import { close } from "../src/services/close.js";
+import type { Actor } from "../src/services/context.js";
+import { create } from "../src/services/create.js";
+import { withdrawInto } from "../src/services/effects.js";
+import { newChange } from "../src/store/change.js";
 import { fix, legacyFixes } from "../src/services/fix.js";
 import { namespaceCommand } from "../src/services/namespaces.js";
 import { agentFileContent, userAdd } from "../src/services/users.js";
-import { svcProject } from "./svc-harness.js";
+import { svcProject, T0 } from "./svc-harness.js";
 
 /** Administration services in process, second part: exact texts and edge cases the first part leaves open. */
 
@@ -121,5 +127,37 @@ describe("namespaces and users (in process), second part", () => {
     const r = p.ok(userAdd, "lead", { name: "tu_pad", group: " quality " });
     assert.equal(r.data.group, "quality");
     assert.equal(p.read(".claude/agents/tu_pad.md"), agentFileContent("tu_pad", "quality"));
+  });
+});
+
+describe("checkin and withdraw decisions (in process)", () => {
+  it("REQ-DOC-008: a checkin without a workspace copy, or with a frontmatter field over its limit, is refused in these words", (t) => {
+    const p = svcProject(t);
+    p.ok(create, "claude", { type: "SOP", title: "x" });
+    fs.rmSync(p.workspacePath("claude", "SOP-001"));
+    assert.equal(
+      p.no(checkin, "claude", { docId: "SOP-001" }, "not-checked-out").text,
+      "Error: SOP-001 has no workspace copy for claude (expected .claude/users/claude/workspace/SOP-001.md).\nNext: Check it out first: qms --user claude checkout SOP-001; see: qms --user claude workspace",
+    );
+    p.edit("claude", "SOP-001", "---\ntitle: \"two\\nlines\"\n---\n\nbody\n");
+    assert.equal(
+      p.no(checkin, "claude", { docId: "SOP-001" }, "invalid-argument").text,
+      "Error: The 'title:' in .claude/users/claude/workspace/SOP-001.md contains control characters or line breaks; the same limit applies as to --title.\nNext: Correct the frontmatter of the workspace copy, then check it in again.",
+    );
+    p.edit("claude", "SOP-001", "---\ntitle: null\nrevision_summary: 12\n---\n\nbody\n");
+    p.ok(checkin, "claude", { docId: "SOP-001" });
+    assert.equal(p.draft("SOP-001"), "---\ntitle: x\nrevision_summary: \"12\"\n---\n\nbody\n", "a null title keeps the draft's");
+  });
+
+  it("REQ-WF-018: withdrawing where no round is in progress is refused in these words", (t) => {
+    const p = svcProject(t);
+    p.ok(create, "claude", { type: "SOP", title: "x" });
+    const project = p.project();
+    const loaded = project.load("SOP-001");
+    const actor = { project, user: { name: "claude", group: "administrator" as const }, now: new Date(T0) } as unknown as Actor;
+    assert.throws(
+      () => withdrawInto(newChange(loaded.doc), actor, loaded),
+      (err: unknown) => err instanceof RefusalError && err.refusal.code === "invalid-state" && err.refusal.message === "SOP-001 is DRAFT: there is no review or approval in progress to withdraw.",
+    );
   });
 });
