@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { describe, it } from "node:test";
+import { comments } from "../src/services/comments.js";
 import { create } from "../src/services/create.js";
+import { route } from "../src/services/route.js";
 import { vrRecord } from "../src/services/vr-record.js";
 import { svcProject } from "./svc-harness.js";
 
@@ -42,5 +44,63 @@ describe("vr record (in process)", () => {
         raw,
       );
     }
+  });
+});
+
+describe("comments of hand-written audit trails (in process)", () => {
+  const line = (event: Record<string, unknown>): string => JSON.stringify({ user: "qa", version: "0.1", ...event });
+
+  it("REQ-QRY-004: only the last real ROUTE_REVIEW starts the current round; legacy, empty and non-text comments never show", (t) => {
+    const p = svcProject(t);
+    p.ok(create, "claude", { type: "SOP", title: "x" });
+    p.ok(route, "claude", { docId: "SOP-001", kind: "review" });
+    const audit = p.file("QMS/.audit/SOP/SOP-001.jsonl");
+    const write = (events: Array<Record<string, unknown>>): void => fs.writeFileSync(audit, `${events.map(line).join("\n")}\n`);
+    write([
+      { ts: "2026-01-01T00:00:00Z", event: "REVIEW", user: "old", comment: "before any round" },
+      { ts: "2026-01-01T00:00:01Z", event: "ROUTE_REVIEW", user: "claude" },
+      { ts: "2026-01-01T00:00:02Z", event: "REVIEW", outcome: "RECOMMEND", comment: "in the round" },
+      { ts: "2026-01-01T00:00:03Z", event: "REJECT", comment: "a rejection" },
+      { ts: "2026-01-01T00:00:04Z", event: "ROUTE_REVIEW", legacy_action: "route" },
+      { ts: "2026-01-01T00:00:05Z", event: "REVIEW", legacy_action: "review", comment: "legacy review" },
+      { ts: "2026-01-01T00:00:06Z", event: "REVIEW", comment: "" },
+      { ts: "2026-01-01T00:00:07Z", event: "REVIEW", comment: 5 },
+      { ts: "2026-01-01T00:00:08Z", event: "APPROVE", comment: "not a comment event" },
+    ]);
+    const r = p.ok(comments, "tu_ui", { docId: "SOP-001" });
+    assert.deepEqual(r.data, [
+      { version: "0.1", user: "old", event: "REVIEW", outcome: "", ts: "2026-01-01T00:00:00Z", comment: "before any round" },
+      { version: "0.1", user: "qa", event: "REJECT", outcome: "REJECTED", ts: "2026-01-01T00:00:03Z", comment: "a rejection" },
+    ]);
+    assert.deepEqual(r.lines, [
+      "Comments for SOP-001:",
+      "",
+      "[v0.1] old () - 2026-01-01T00:00:00Z",
+      "before any round",
+      "",
+      "[v0.1] qa (REJECTED) - 2026-01-01T00:00:03Z",
+      "a rejection",
+      "",
+      "1 review comment of the current round is hidden while SOP-001 is IN_REVIEW; they show once the review completes.",
+    ]);
+    assert.deepEqual(p.ok(comments, "tu_ui", { docId: "SOP-001", version: "0.2" }).lines, ["No comments for SOP-001 on version 0.2."]);
+    write([
+      { ts: "2026-01-01T00:00:01Z", event: "ROUTE_REVIEW", user: "claude" },
+      { ts: "2026-01-01T00:00:02Z", event: "REVIEW", comment: "first" },
+      { ts: "2026-01-01T00:00:03Z", event: "REVIEW", comment: "second", version: "0.2" },
+    ]);
+    assert.deepEqual(p.ok(comments, "tu_ui", { docId: "SOP-001" }).lines, [
+      "No comments for SOP-001.",
+      "",
+      "2 review comments of the current round are hidden while SOP-001 is IN_REVIEW; they show once the review completes.",
+    ]);
+    assert.deepEqual(p.ok(comments, "tu_ui", { docId: "SOP-001", version: "0.2" }).lines.at(-1), "1 review comment of the current round is hidden while SOP-001 is IN_REVIEW; they show once the review completes.");
+    write([
+      { ts: "2026-01-01T00:00:02Z", event: "REVIEW", comment: "no round on record" },
+      { ts: "2026-01-01T00:00:03Z", event: "REVIEW", comment: "still none" },
+    ]);
+    assert.deepEqual(p.ok(comments, "tu_ui", { docId: "SOP-001" }).data, [], "without a ROUTE_REVIEW every review is of the current round");
+    fs.writeFileSync(p.project().metaPath(p.project().parseId("SOP-001")), JSON.stringify({ ...p.meta("SOP-001"), status: "REVIEWED" }));
+    assert.deepEqual(p.ok(comments, "tu_ui", { docId: "SOP-001" }).data.map((c) => c.comment), ["no round on record", "still none"], "out of review everything shows");
   });
 });
