@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import { describe, it } from "node:test";
 import { comments } from "../src/services/comments.js";
 import { create } from "../src/services/create.js";
+import { recentEvents } from "../src/services/feed.js";
 import { route } from "../src/services/route.js";
 import { vrRecord } from "../src/services/vr-record.js";
 import { svcProject } from "./svc-harness.js";
@@ -102,5 +103,33 @@ describe("comments of hand-written audit trails (in process)", () => {
     assert.deepEqual(p.ok(comments, "tu_ui", { docId: "SOP-001" }).data, [], "without a ROUTE_REVIEW every review is of the current round");
     fs.writeFileSync(p.project().metaPath(p.project().parseId("SOP-001")), JSON.stringify({ ...p.meta("SOP-001"), status: "REVIEWED" }));
     assert.deepEqual(p.ok(comments, "tu_ui", { docId: "SOP-001" }).data.map((c) => c.comment), ["no round on record", "still none"], "out of review everything shows");
+  });
+});
+
+describe("feed reading order (in process)", () => {
+  const at = (iso: string): Date => new Date(iso);
+
+  it("REQ-WEB-023: files are read newest first; a file last written before the oldest kept event is not read", (t) => {
+    const p = svcProject(t);
+    const put = (id: string, ts: string, mtime: string, user = "qa"): void => {
+      const file = p.file(`QMS/.audit/SOP/${id}.jsonl`);
+      fs.writeFileSync(file, `${JSON.stringify({ ts, event: "CREATE", user, version: "0.1", title: "T" })}\n`);
+      fs.utimesSync(file, at(mtime), at(mtime));
+    };
+    put("SOP-001", "2026-01-01T10:00:00Z", "2026-01-01T12:00:00Z");
+    put("SOP-002", "2026-01-01T11:00:00Z", "2026-01-01T10:00:00Z");
+    assert.deepEqual(p.ok(recentEvents, "qa", { limit: 1 }).data.events.map((e) => e.doc_id), ["SOP-002"], "written at the very second of the oldest kept event: read");
+    put("SOP-001", "2026-01-01T11:00:00Z", "2026-01-01T09:00:00Z");
+    put("SOP-002", "2026-01-01T10:00:00Z", "2026-01-01T12:00:00Z");
+    assert.deepEqual(p.ok(recentEvents, "qa", { limit: 1 }).data.events.map((e) => e.doc_id), ["SOP-002"], "SOP-001 was last written before 10:00, so it is not read");
+    assert.deepEqual(p.ok(recentEvents, "qa", { limit: 2 }).data.events.map((e) => e.doc_id), ["SOP-001", "SOP-002"]);
+    put("SOP-002", "0000 not a time", "2026-01-01T12:00:00Z");
+    assert.deepEqual(p.ok(recentEvents, "qa", { limit: 1 }).data.events.map((e) => e.doc_id), ["SOP-001"], "an unreadable time stops nothing: SOP-001 is read and is newer");
+    fs.writeFileSync(p.file("QMS/.audit/SOP/not-an-id.jsonl"), `${JSON.stringify({ ts: "2026-01-01T13:00:00Z", event: "CREATE", user: "qa", version: "0.1" })}\n`);
+    assert.deepEqual(p.ok(recentEvents, "qa", { user: " " }).data.events.map((e) => e.doc_id), ["SOP-001", "SOP-002"], "a blank user filters nothing; a file that names no document is skipped");
+    put("SOP-002", "2026-01-01T10:00:00Z", "2026-01-01T12:00:00Z", "tu_ui");
+    const mine = p.ok(recentEvents, "qa", { user: " tu_ui " });
+    assert.deepEqual(mine.lines, ["SOP-002 [2026-01-01T10:00:00Z] CREATE by tu_ui - v0.1 - \"T\""]);
+    assert.deepEqual(p.ok(recentEvents, "qa", { user: "bu" }).lines, ["No audit events."]);
   });
 });
