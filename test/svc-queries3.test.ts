@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { describe, it } from "node:test";
+import { checkin } from "../src/services/checkin.js";
 import { comments } from "../src/services/comments.js";
 import { create } from "../src/services/create.js";
 import { recentEvents } from "../src/services/feed.js";
+import { list, next } from "../src/services/list.js";
 import { route } from "../src/services/route.js";
 import { vrRecord } from "../src/services/vr-record.js";
 import { svcProject } from "./svc-harness.js";
@@ -131,5 +133,37 @@ describe("feed reading order (in process)", () => {
     const mine = p.ok(recentEvents, "qa", { user: " tu_ui " });
     assert.deepEqual(mine.lines, ["SOP-002 [2026-01-01T10:00:00Z] CREATE by tu_ui - v0.1 - \"T\""]);
     assert.deepEqual(p.ok(recentEvents, "qa", { user: "bu" }).lines, ["No audit events."]);
+  });
+});
+
+describe("list and next, third part (in process)", () => {
+  it("REQ-WEB-020, REQ-WEB-022: 'needs me' is any step of the caller's; a damaged meta is a warning; a meta without type or owner still lists", (t) => {
+    const p = svcProject(t);
+    p.ok(create, "lead", { type: "SOP", title: "Two reviewers" });
+    p.ok(route, "lead", { docId: "SOP-001", kind: "review", assign: ["qa", "tu_ui"] });
+    assert.deepEqual(p.ok(list, "qa", { mine: true }).data.documents.map((d) => d.doc_id), ["SOP-001"], "one of two pending reviewers");
+    p.ok(create, "claude", { type: "SOP", title: "Ownerless" });
+    p.ok(checkin, "claude", { docId: "SOP-002" });
+    const metaFile = p.project().metaPath(p.project().parseId("SOP-002"));
+    const { doc_type: _type, ...rest } = p.meta("SOP-002");
+    fs.writeFileSync(metaFile, JSON.stringify({ ...rest, responsible_user: null }));
+    fs.writeFileSync(p.file("QMS/.meta/SOP/SOP-009.json"), "{ damaged");
+    const r = p.ok(list, "qa", {});
+    assert.deepEqual(r.warnings?.map((w) => w.replace(`${p.root}/`, "")), ["SOP-009: QMS/.meta/SOP/SOP-009.json is not valid JSON."]);
+    const row = r.data.documents.find((d) => d.doc_id === "SOP-002")!;
+    assert.deepEqual([row.doc_type, row.responsible_user, row.checkout_holder, row.next], ["SOP", null, null, [{ action: "route", doc_id: "SOP-002", args: { route_type: "review" } }]]);
+    assert.deepEqual(p.ok(next, "qa", { docId: "SOP-002" }).lines, ["anyone: route --review SOP-002"]);
+    assert.deepEqual(p.ok(next, "qa", { docId: "SOP-001" }).data, { doc_id: "SOP-001", next: [{ action: "review", doc_id: "SOP-001", user: "qa" }, { action: "review", doc_id: "SOP-001", user: "tu_ui" }] });
+  });
+
+  it("REQ-WEB-020: an open VR's row says its owner closes it (an attachment is not routed)", (t) => {
+    const p = svcProject(t);
+    const cr = p.crTo("IN_EXECUTION");
+    const vr = p.ok(create, "claude", { type: "VR", title: "v", parent: cr }).data.doc_id;
+    p.ok(checkin, "claude", { docId: vr });
+    const rows = p.ok(list, "qa", {}).data.documents;
+    assert.deepEqual(rows.find((d) => d.doc_id === vr)!.next, [{ action: "close", doc_id: vr, user: "claude" }]);
+    assert.deepEqual(rows.find((d) => d.doc_id === cr)!.next, [{ action: "route", doc_id: cr, args: { route_type: "review" }, user: "claude" }]);
+    assert.deepEqual([rows.find((d) => d.doc_id === vr)!.executable, rows.find((d) => d.doc_id === cr)!.executable], [true, true]);
   });
 });
