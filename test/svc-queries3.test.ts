@@ -5,6 +5,7 @@ import { checkin } from "../src/services/checkin.js";
 import { comments } from "../src/services/comments.js";
 import { create } from "../src/services/create.js";
 import { recentEvents } from "../src/services/feed.js";
+import { inbox } from "../src/services/inbox.js";
 import { list, next } from "../src/services/list.js";
 import { route } from "../src/services/route.js";
 import { vrRecord } from "../src/services/vr-record.js";
@@ -165,5 +166,18 @@ describe("list and next, third part (in process)", () => {
     assert.deepEqual(rows.find((d) => d.doc_id === vr)!.next, [{ action: "close", doc_id: vr, user: "claude" }]);
     assert.deepEqual(rows.find((d) => d.doc_id === cr)!.next, [{ action: "route", doc_id: cr, args: { route_type: "review" }, user: "claude" }]);
     assert.deepEqual([rows.find((d) => d.doc_id === vr)!.executable, rows.find((d) => d.doc_id === cr)!.executable], [true, true]);
+  });
+});
+
+describe("inbox, third part (in process)", () => {
+  it("REQ-QRY-005: a task file's missing ID and type are derived from its name and workflow", (t) => {
+    const p = svcProject(t);
+    fs.writeFileSync(p.file(".claude/users/qa/inbox/task-bare.md"), "---\ndoc_id: SOP-005\ntitle: Bare\nversion: 0.3\nassigned_by: lead\nassigned_date: 2026-01-02\n---\n");
+    fs.writeFileSync(p.file(".claude/users/qa/inbox/task-review.md"), "---\nworkflow_type: APPROVAL_REVIEW\ntask_id: t-7\n---\n");
+    const r = p.ok(inbox, "qa", undefined);
+    assert.deepEqual(r.data.tasks.map((x) => [x.task_id, x.task_type, x.workflow_type, x.doc_id, x.version]), [["task-bare", "TASK", "", "SOP-005", "0.3"], ["t-7", "REVIEW", "APPROVAL_REVIEW", "", ""]]);
+    assert.deepEqual(r.lines.slice(0, 4), ["Inbox for qa: 2 tasks", "", "[TASK] SOP-005 - Bare", "    Workflow: ? | From: lead | Date: 2026-01-02 | Version: 0.3"]);
+    fs.rmSync(p.file(".claude/users/qa/inbox/task-review.md"));
+    assert.equal(p.ok(inbox, "qa", undefined).lines[0], "Inbox for qa: 1 task");
   });
 });
