@@ -1,12 +1,14 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { describe, it } from "node:test";
+import type { DocMeta } from "../src/core/meta.js";
 import { checkin } from "../src/services/checkin.js";
 import { comments } from "../src/services/comments.js";
 import { create } from "../src/services/create.js";
 import { recentEvents } from "../src/services/feed.js";
 import { inbox } from "../src/services/inbox.js";
 import { list, next } from "../src/services/list.js";
+import { effectiveFileVersion, read } from "../src/services/read.js";
 import { route } from "../src/services/route.js";
 import { vrRecord } from "../src/services/vr-record.js";
 import { svcProject } from "./svc-harness.js";
@@ -179,5 +181,40 @@ describe("inbox, third part (in process)", () => {
     assert.deepEqual(r.lines.slice(0, 4), ["Inbox for qa: 2 tasks", "", "[TASK] SOP-005 - Bare", "    Workflow: ? | From: lead | Date: 2026-01-02 | Version: 0.3"]);
     fs.rmSync(p.file(".claude/users/qa/inbox/task-review.md"));
     assert.equal(p.ok(inbox, "qa", undefined).lines[0], "Inbox for qa: 1 task");
+  });
+});
+
+describe("read, third part (in process)", () => {
+  it("REQ-QRY-001: the effective file's version comes from the meta: effective_version, else the version of an EFFECTIVE, CLOSED or RETIRED document", () => {
+    const meta = (m: Partial<DocMeta>): DocMeta => ({ doc_id: "SOP-001", doc_type: "SOP", version: "2.0", status: "DRAFT", ...m }) as DocMeta;
+    assert.equal(effectiveFileVersion(meta({ effective_version: "1.0", status: "DRAFT", version: "1.1" })), "1.0");
+    assert.equal(effectiveFileVersion(meta({ effective_version: "", status: "EFFECTIVE" })), "2.0");
+    assert.equal(effectiveFileVersion(meta({ effective_version: "" })), undefined);
+    for (const status of ["EFFECTIVE", "CLOSED", "RETIRED"] as const) assert.equal(effectiveFileVersion(meta({ status })), "2.0", status);
+    for (const status of ["DRAFT", "IN_EXECUTION", "APPROVED"] as const) assert.equal(effectiveFileVersion(meta({ status })), undefined, status);
+  });
+
+  it("REQ-QRY-001: read refusals say what exists and what to run", (t) => {
+    const p = svcProject(t);
+    p.ok(create, "claude", { type: "SOP", title: "x" });
+    assert.equal(
+      p.no(read, "qa", { docId: "SOP-001", version: "1.0" }, "not-found").text,
+      "Error: Version 1.0 of SOP-001 is not in the archive.\nNext: See which versions exist with: qms --user qa history SOP-001",
+    );
+    p.effectiveSop();
+    assert.equal(
+      p.no(read, "qa", { docId: "SOP-002", draft: true }, "not-found").text,
+      "Error: SOP-002 has no draft (status EFFECTIVE, version 1.0).\nNext: Read the effective version with: qms --user qa read SOP-002",
+    );
+    const retired = p.project().load("SOP-002");
+    fs.writeFileSync(p.project().metaPath(retired.doc), JSON.stringify({ ...retired.meta, status: "RETIRED" }));
+    fs.rmSync(p.file("QMS/SOP/SOP-002.md"));
+    assert.equal(
+      p.no(read, "qa", { docId: "SOP-002" }, "not-found").text,
+      "Error: SOP-002 is RETIRED and has no readable file left.\nNext: See its history: qms --user qa history SOP-002",
+    );
+    fs.writeFileSync(p.file("QMS/.archive/SOP/SOP-002-v1.0.md"), "last words\n");
+    assert.deepEqual(p.ok(read, "qa", { docId: "SOP-002" }).data, { doc_id: "SOP-002", source: "archive", version: "1.0", path: "QMS/.archive/SOP/SOP-002-v1.0.md", content: "last words\n" });
+    assert.deepEqual(p.ok(read, "qa", { docId: "SOP-002", version: "1.0" }).data.source, "archive");
   });
 });
