@@ -77,3 +77,44 @@ describe("create, close, status and assignees (in process), second part", () => 
     );
   });
 });
+
+describe("route (in process), second part", () => {
+  it("REQ-WF-005, REQ-TASK-001: routing for approval records its type and assignees; two assignees are listed", (t) => {
+    const p = svcProject(t);
+    p.ok(create, "claude", { type: "SOP", title: "x" });
+    p.ok(checkin, "claude", { docId: "SOP-001" });
+    const r = p.ok(route, "claude", { docId: "SOP-001", kind: "review", assign: ["qa", "tu_ui"] });
+    assert.deepEqual(r.lines, ["Routed: SOP-001 for REVIEW", "Status: DRAFT -> IN_REVIEW", "Assigned to: qa, tu_ui"]);
+    p.ok(review, "qa", { docId: "SOP-001", outcome: "recommend", comment: "ok" });
+    p.ok(review, "tu_ui", { docId: "SOP-001", outcome: "recommend", comment: "ok" });
+    p.ok(route, "claude", { docId: "SOP-001", kind: "approval", assign: ["qa"] });
+    const [sc, ra] = p.audit("SOP-001").slice(-2);
+    assert.deepEqual([sc?.event, sc?.from_status, sc?.to_status], ["STATUS_CHANGE", "REVIEWED", "IN_APPROVAL"]);
+    assert.deepEqual([ra?.event, ra?.assignees, ra?.approval_type, ra?.review_type], ["ROUTE_APPROVAL", ["qa"], "APPROVAL", undefined]);
+  });
+
+  it("REQ-WF-012: a post-approval routing can be a retirement; a new review round starts with no outcomes on record", (t) => {
+    const p = svcProject(t);
+    const cr = p.crTo("POST_REVIEWED");
+    const r = p.ok(route, "claude", { docId: cr, kind: "approval", retire: true });
+    assert.deepEqual([r.data.workflow, r.data.retiring, r.lines[0]], ["POST_APPROVAL", true, `Routed: ${cr} for POST_APPROVAL (retirement)`]);
+    p.ok(create, "claude", { type: "SOP", title: "x" });
+    p.ok(checkin, "claude", { docId: "SOP-001" });
+    const metaFile = p.project().metaPath(p.project().parseId("SOP-001"));
+    fs.writeFileSync(metaFile, JSON.stringify({ ...p.meta("SOP-001"), review_outcomes: { qa: "RECOMMEND" } }));
+    p.ok(route, "claude", { docId: "SOP-001", kind: "review", assign: ["tu_ui"] });
+    assert.deepEqual([p.meta("SOP-001").status, p.meta("SOP-001").review_outcomes ?? {}], ["IN_REVIEW", {}]);
+  });
+
+  it("REQ-WF-001: a DRAFT routed for approval (its outcomes on record) is told to route for review first", (t) => {
+    const p = svcProject(t);
+    p.ok(create, "claude", { type: "SOP", title: "x" });
+    p.ok(checkin, "claude", { docId: "SOP-001" });
+    const metaFile = p.project().metaPath(p.project().parseId("SOP-001"));
+    fs.writeFileSync(metaFile, JSON.stringify({ ...p.meta("SOP-001"), review_outcomes: { qa: "RECOMMEND" } }));
+    assert.equal(
+      p.no(route, "claude", { docId: "SOP-001", kind: "approval" }, "invalid-transition").text,
+      "Error: Cannot route_approval from DRAFT (non-executable).\nNext: Route it for review first: qms --user claude route SOP-001 --review",
+    );
+  });
+});
