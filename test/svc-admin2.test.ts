@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { describe, it } from "node:test";
 import { RefusalError } from "../src/core/result.js";
 import { checkin } from "../src/services/checkin.js";
@@ -7,7 +8,10 @@ import { close } from "../src/services/close.js";
 import type { Actor } from "../src/services/context.js";
 import { create } from "../src/services/create.js";
 import { withdrawInto } from "../src/services/effects.js";
+import { tokenCreate, tokenList, tokenRevoke } from "../src/services/tokens.js";
 import { newChange } from "../src/store/change.js";
+import { TokenStore } from "../src/store/tokens.js";
+import { removeTempDir, tempDir } from "./helpers.js";
 import { fix, legacyFixes } from "../src/services/fix.js";
 import { namespaceCommand } from "../src/services/namespaces.js";
 import { agentFileContent, userAdd } from "../src/services/users.js";
@@ -159,5 +163,35 @@ describe("checkin and withdraw decisions (in process)", () => {
       () => withdrawInto(newChange(loaded.doc), actor, loaded),
       (err: unknown) => err instanceof RefusalError && err.refusal.code === "invalid-state" && err.refusal.message === "SOP-001 is DRAFT: there is no review or approval in progress to withdraw.",
     );
+  });
+});
+
+describe("tokens (in process), second part", () => {
+  it("REQ-TOK-002: token list in columns, its empty text, an empty label, and a 40-character unknown user in full", (t) => {
+    const p = svcProject(t);
+    const dir = tempDir("qms-store-");
+    t.after(() => removeTempDir(dir));
+    const store = new TokenStore(path.join(dir, "tokens.json"));
+    const key = fs.realpathSync(p.root);
+    const empty = p.ok(tokenList, "lead", { store });
+    assert.deepEqual(empty.lines, [`No tokens for ${key} (store: ${store.file}).`]);
+    assert.deepEqual(empty.data, { project: key, store: store.file, tokens: [] });
+    const a = p.ok(tokenCreate, "lead", { user: "qa", label: "", store }).data;
+    assert.equal(a.label, "qa", "an empty --label is no label");
+    const b = p.ok(tokenCreate, "lead", { user: "tu_sketch", label: "sketch.laptop@home", store }).data;
+    const listed = p.ok(tokenList, "lead", { store });
+    const created = listed.data.tokens.map((x) => x.created);
+    assert.deepEqual(listed.lines, [
+      `Tokens for ${key} (store: ${store.file}):`,
+      `  ${a.id}  qa           qa                   ${created[0]}`,
+      `  ${b.id}  tu_sketch    sketch.laptop@home   ${created[1]}`,
+    ]);
+    assert.equal(listed.next, undefined);
+    assert.equal(
+      p.no(tokenCreate, "lead", { user: "m".repeat(40), store }, "unknown-user").text.split("\n")[0],
+      `Error: Unknown user '${"m".repeat(40)}': a token can only be created for a user of this project.`,
+    );
+    const revoked = p.ok(tokenRevoke, "lead", { what: "qa", store });
+    assert.deepEqual(revoked.data, { project: key, revoked: [{ id: a.id, user: "qa", label: "qa" }] });
   });
 });
