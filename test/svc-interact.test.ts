@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { describe, it } from "node:test";
 import { checkin } from "../src/services/checkin.js";
 import { checkout } from "../src/services/checkout.js";
 import { create } from "../src/services/create.js";
 import { type InteractInput, interact } from "../src/services/interact.js";
-import { snapshotTree } from "./helpers.js";
+import { REPO_ROOT, snapshotTree } from "./helpers.js";
 import { type SvcProject, svcProject } from "./svc-harness.js";
 
 /**
@@ -225,5 +227,35 @@ describe("interact (in process)", () => {
     assert.deepEqual(lost.warnings, [`There was no session for ${VR} in your workspace; a new one starts from the last checked-in record.`]);
     assert.deepEqual([lost.data.action, lost.data.current?.key, lost.lines[3]], ["show", "objective", "Prompt: objective"]);
     assert.equal(fs.readFileSync(file, "utf8"), p.read(`QMS/.meta/VR/${VR}.source.json`), "the seeded session is written even by a show");
+  });
+
+  it("REQ-INT-020: with git, the evidence commit's hash and message are a line of the response", (t) => {
+    const p = withVr(t);
+    const git = (...args: string[]): string => execFileSync("git", args, { cwd: p.root, encoding: "utf8", env: { ...process.env, GIT_DIR: undefined, GIT_WORK_TREE: undefined } as NodeJS.ProcessEnv });
+    git("init", "-q");
+    git("config", "user.name", "Repo Owner");
+    git("config", "user.email", "owner@example.com");
+    git("add", "-A");
+    git("commit", "-q", "-m", "initial");
+    upToCommitPrompt(p);
+    fs.writeFileSync(p.file("result.log"), "12 passed\n");
+    const r = act(p, "claude", { respond: "12 passed" });
+    const hash = r.data.evidence?.hash ?? "";
+    assert.match(hash, /^[0-9a-f]{7}$/);
+    assert.equal(git("log", "-1", "--format=%h").trim(), hash);
+    assert.deepEqual(r.lines.slice(0, 3), ["Recorded: step_actual.1", `Evidence commit: ${hash} ([QMS] ${VR} | Evidence capture during VR execution | step_actual.1)`, ""]);
+  });
+
+  it("REQ-INT-010: a prompt's default is offered as the answer to give", (t) => {
+    const p = svcProject(t);
+    p.crTo("IN_EXECUTION");
+    const shipped = fs.readFileSync(path.join(REPO_ROOT, "seed", "templates", "TEMPLATE-VR.md"), "utf8");
+    const own = shipped.replace("version: 5", "version: 6").replace("<!-- @prompt: related_eis | next: objective -->", "<!-- @prompt: related_eis | next: objective | default: EI-1 -->");
+    assert.notEqual(own, shipped);
+    fs.writeFileSync(p.file("QMS/TEMPLATE/TEMPLATE-VR.md"), own);
+    p.ok(create, "claude", { type: "VR", title: "Check", parent: "CR-001" });
+    const r = act(p, "claude", {});
+    assert.deepEqual(r.data.template, { name: "VR", version: 6, origin: "QMS/TEMPLATE/TEMPLATE-VR.md" });
+    assert.deepEqual(r.next, [{ action: "interact", doc_id: VR, args: { respond: "EI-1" }, lead: "Answer with" }]);
   });
 });
