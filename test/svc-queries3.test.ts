@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { describe, it } from "node:test";
 import type { DocMeta } from "../src/core/meta.js";
+import { STATUSES } from "../src/core/statuses.js";
 import { checkin } from "../src/services/checkin.js";
 import { comments } from "../src/services/comments.js";
 import { create } from "../src/services/create.js";
@@ -216,5 +217,57 @@ describe("read, third part (in process)", () => {
     fs.writeFileSync(p.file("QMS/.archive/SOP/SOP-002-v1.0.md"), "last words\n");
     assert.deepEqual(p.ok(read, "qa", { docId: "SOP-002" }).data, { doc_id: "SOP-002", source: "archive", version: "1.0", path: "QMS/.archive/SOP/SOP-002-v1.0.md", content: "last words\n" });
     assert.deepEqual(p.ok(read, "qa", { docId: "SOP-002", version: "1.0" }).data.source, "archive");
+  });
+});
+
+describe("list filters and table (in process)", () => {
+  it("REQ-WEB-020: an unknown type, status or owner is refused with the valid ones, all of them while there are at most 12 users", (t) => {
+    const p = svcProject(t);
+    assert.deepEqual(p.ok(list, "qa", {}).lines, ["No documents."]);
+    p.ok(create, "claude", { type: "SOP", title: "x" });
+    const types = "SOP, CR, INV, TP, ER, VAR, ADD, VR, TEMPLATE, FLOW-RS, FLOW-RTM, QMS-RS, QMS-RTM";
+    assert.equal(p.no(list, "qa", { type: "sopp" }, "invalid-argument").text, `Error: Unknown document type 'SOPP'. Did you mean SOP? Valid: ${types}.\nNext: See every document with: qms --user qa list`);
+    assert.equal(
+      p.no(list, "qa", { status: "x".repeat(41) }, "invalid-argument").text.split("\n")[0],
+      `Error: Unknown status '${"X".repeat(40)}…'. Valid: ${STATUSES.join(", ")}.`,
+    );
+    assert.match(p.no(list, "qa", { status: "Y".repeat(40) }, "invalid-argument").text, new RegExp(`^Error: Unknown status '${"Y".repeat(40)}'\\. Valid: `));
+    const users = "lead, claude, bu, ian, qa, tu_scene, tu_sim, tu_sketch, tu_ui";
+    for (const name of ["u1", "u2"]) fs.writeFileSync(p.file(`.claude/agents/${name}.md`), `---\nname: ${name}\ngroup: reviewer\n---\n`);
+    const metaFile = p.project().metaPath(p.project().parseId("SOP-001"));
+    fs.writeFileSync(metaFile, JSON.stringify({ ...p.meta("SOP-001"), responsible_user: "ghost" }));
+    assert.deepEqual(p.ok(list, "qa", { owner: "ghost" }).data.documents.map((d) => d.doc_id), ["SOP-001"], "an owner without an agent file is still an owner");
+    assert.equal(p.no(list, "qa", { owner: "nobody" }, "invalid-argument").text.split("\n")[0], `Error: Unknown owner 'nobody'. Valid: ${users}, u1, u2, ghost.`);
+    fs.writeFileSync(p.file(".claude/agents/u3.md"), "---\nname: u3\ngroup: reviewer\n---\n");
+    assert.equal(p.no(list, "qa", { owner: "nobody" }, "invalid-argument").text.split("\n")[0], "Error: Unknown owner 'nobody'.", "13 users are not listed");
+  });
+
+  it("REQ-WEB-020: the table marks a missing owner and checkout with '-'; rows carry no stray pending lists", (t) => {
+    const p = svcProject(t);
+    p.ok(create, "claude", { type: "SOP", title: "Ownerless" });
+    p.ok(checkin, "claude", { docId: "SOP-001" });
+    const metaFile = p.project().metaPath(p.project().parseId("SOP-001"));
+    fs.writeFileSync(metaFile, JSON.stringify({ ...p.meta("SOP-001"), responsible_user: null }));
+    const r = p.ok(list, "qa", {});
+    assert.deepEqual(r.lines, ["ID       TYPE  VERSION  STATUS  OWNER  CHECKED OUT BY  TITLE", "SOP-001  SOP   0.1      DRAFT   -      -               Ownerless"]);
+    const { last_change: _when, ...row } = r.data.documents[0]!;
+    assert.deepEqual(row, {
+      doc_id: "SOP-001",
+      title: "Ownerless",
+      doc_type: "SOP",
+      version: "0.1",
+      status: "DRAFT",
+      executable: false,
+      responsible_user: null,
+      checked_out: false,
+      checkout_holder: null,
+      pending_reviewers: [],
+      pending_approvers: [],
+      parent_id: null,
+      depth: 0,
+      next: [{ action: "route", doc_id: "SOP-001", args: { route_type: "review" } }],
+    });
+    const cr = p.crTo("IN_EXECUTION");
+    assert.deepEqual(p.ok(next, "qa", { docId: cr }).data.next, [{ action: "route", doc_id: cr, args: { route_type: "review" }, user: "claude" }], "an executable in execution is routed, not closed");
   });
 });
