@@ -191,6 +191,8 @@ describe("tokens (in process), second part", () => {
       p.no(tokenCreate, "lead", { user: "m".repeat(40), store }, "unknown-user").text.split("\n")[0],
       `Error: Unknown user '${"m".repeat(40)}': a token can only be created for a user of this project.`,
     );
+    p.no(tokenCreate, "lead", { user: undefined as unknown as string, store }, "invalid-argument", /^Error: token create needs --user NAME/);
+    p.no(tokenRevoke, "lead", { what: undefined as unknown as string, store }, "invalid-argument", /^Error: token revoke needs a label/);
     const revoked = p.ok(tokenRevoke, "lead", { what: "qa", store });
     assert.deepEqual(revoked.data, { project: key, revoked: [{ id: a.id, user: "qa", label: "qa" }] });
   });
