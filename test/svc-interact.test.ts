@@ -7,6 +7,7 @@ import { checkin } from "../src/services/checkin.js";
 import { checkout } from "../src/services/checkout.js";
 import { create } from "../src/services/create.js";
 import { type InteractInput, interact } from "../src/services/interact.js";
+import { read } from "../src/services/read.js";
 import { REPO_ROOT, snapshotTree } from "./helpers.js";
 import { type SvcProject, svcProject } from "./svc-harness.js";
 
@@ -257,5 +258,27 @@ describe("interact (in process)", () => {
     const r = act(p, "claude", {});
     assert.deepEqual(r.data.template, { name: "VR", version: 6, origin: "QMS/TEMPLATE/TEMPLATE-VR.md" });
     assert.deepEqual(r.next, [{ action: "interact", doc_id: VR, args: { respond: "EI-1" }, lead: "Answer with" }]);
+  });
+
+  it("REQ-INT-019, REQ-INT-018: read compiles the owner's live session, never for an archived version; checkin ends the session", (t) => {
+    const p = withVr(t);
+    act(p, "claude", { respond: "EI-1" });
+    p.ok(checkin, "claude", { docId: VR });
+    assert.equal(fs.existsSync(sessionFile(p)), false, "checkin removes the session");
+    const stored = p.ok(read, "qa", { docId: VR });
+    assert.equal(stored.data.compiled_from, undefined);
+    p.ok(checkout, "claude", { docId: VR });
+    act(p, "claude", { respond: "objective in the session" });
+    p.ok(checkin, "claude", { docId: VR });
+    p.ok(checkout, "claude", { docId: VR });
+    act(p, "claude", { respond: "pre in the session" });
+    const live = p.ok(read, "qa", { docId: VR });
+    assert.equal(live.data.compiled_from, "session");
+    assert.match(live.data.content, /pre in the session/);
+    const archived = p.ok(read, "qa", { docId: VR, version: "1.0" });
+    assert.equal(archived.data.source, "archive");
+    assert.equal(archived.data.compiled_from, undefined);
+    assert.equal(archived.data.content, p.archived(VR, "1.0"));
+    assert.doesNotMatch(archived.data.content, /pre in the session/);
   });
 });
