@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import { RefusalError } from "../src/core/result.js";
 import { checkin } from "../src/services/checkin.js";
+import { checkout } from "../src/services/checkout.js";
 import { close } from "../src/services/close.js";
 import type { Actor } from "../src/services/context.js";
 import { create } from "../src/services/create.js";
@@ -93,6 +94,19 @@ describe("fix (in process)", () => {
     assert.deepEqual(c.data.changes, [`body '**Version:** 1.0' set to 2.0`]);
     assert.equal(fs.readFileSync(closed, "utf8"), "---\ntitle: c\n---\n\n**Version:** 2.0\n**Effective Date:** TBD\n");
     assert.deepEqual(p.ok(fix, "lead", { docId: cr }).data, { doc_id: cr, path: `QMS/CR/${cr}/${cr}.md`, changes: [] });
+  });
+
+  it("REQ-FIX-001: fix's refusals go to stderr, as the Python tool's did, and say where to look", (t) => {
+    const p = svcProject(t);
+    p.ok(create, "claude", { type: "SOP", title: "x" });
+    const none = p.no(fix, "lead", { docId: "SOP-001" }, "not-found");
+    assert.equal(none.text, "Error: SOP-001 has no effective file to fix (status DRAFT).\nNext: See its state with: qms --user lead status SOP-001");
+    assert.equal(none.refusal.stderr, true);
+    p.effectiveSop();
+    p.ok(checkout, "claude", { docId: "SOP-002" });
+    const draft = p.no(fix, "lead", { docId: "SOP-002" }, "invalid-state");
+    assert.equal(draft.refusal.stderr, true);
+    assert.equal(p.no(fix, "qa", { docId: "SOP-002" }, "permission-denied").refusal.stderr, true);
   });
 });
 
