@@ -33,16 +33,8 @@ export function comments(ctx: ServiceContext, input: { docId: string; version?: 
     const { doc, meta } = project.load(input.docId);
     const events = project.readAudit(doc) ?? [];
 
-    const inReview = REVIEW_STATES.includes(meta.status);
-    let roundStart = -1;
-    if (inReview) {
-      for (let i = events.length - 1; i >= 0; i--) {
-        if (events[i]!.event === "ROUTE_REVIEW" && events[i]!.legacy_action === undefined) {
-          roundStart = i;
-          break;
-        }
-      }
-    }
+    // in review, the REVIEW events after this index are the current round's; out of review, none are
+    const roundStart = REVIEW_STATES.includes(meta.status) ? lastRouteReview(events) : events.length;
 
     const shown: CommentEntry[] = [];
     let hidden = 0;
@@ -50,7 +42,7 @@ export function comments(ctx: ServiceContext, input: { docId: string; version?: 
       if (e.legacy_action !== undefined || (e.event !== "REVIEW" && e.event !== "REJECT")) return;
       if (typeof e.comment !== "string" || e.comment === "") return;
       if (version !== undefined && e.version !== version) return;
-      if (inReview && e.event === "REVIEW" && i > roundStart) {
+      if (e.event === "REVIEW" && i > roundStart) {
         hidden++;
         return;
       }
@@ -79,4 +71,12 @@ export function comments(ctx: ServiceContext, input: { docId: string; version?: 
     }
     return success(shown, lines);
   });
+}
+
+/** Index of the last ROUTE_REVIEW recorded by this tool (not a Python-era line), or -1. */
+function lastRouteReview(events: AuditEvent[]): number {
+  for (let i = events.length - 1; i >= 0; i--) {
+    if (events[i]!.event === "ROUTE_REVIEW" && events[i]!.legacy_action === undefined) return i;
+  }
+  return -1;
 }

@@ -42,9 +42,6 @@ export function create(ctx: ServiceContext, input: CreateInput): ServiceResult<C
     if (spec.parentTypes && !parent) {
       fail("invalid-parent", `${typeKey} documents need a parent (${spec.parentTypes.join(" or ")}).`, step("create", undefined, { args: { doc_type: typeKey, parent: "<ID>", title: "..." }, lead: "Run" }));
     }
-    if (!spec.parentTypes && parent) {
-      fail("invalid-parent", `${typeKey} documents have no parent; --parent is only for ${childTypes().join(", ")}.`, step("create", undefined, { args: { doc_type: typeKey, title: "..." }, lead: "Run" }));
-    }
     if (spec.named && (input.name === undefined || input.name.trim() === "")) {
       fail("invalid-argument", "TEMPLATE documents are named: --name is required.", step("create", undefined, { args: { doc_type: "TEMPLATE", name: "CR", title: "..." }, lead: "Run" }));
     }
@@ -103,12 +100,6 @@ export function create(ctx: ServiceContext, input: CreateInput): ServiceResult<C
 /** "An ADD", "A CR": the article as the type's name is spoken. */
 function article(typeKey: string): string {
   return /^[AEFHILMNORSX]/.test(typeKey) ? "An" : "A";
-}
-
-function childTypes(): string[] {
-  return Object.values(BASE_DOC_TYPES)
-    .filter((t) => t.parentTypes)
-    .map((t) => t.key);
 }
 
 function resolveType(project: Project, typeKey: string): DocTypeSpec {

@@ -1,6 +1,6 @@
 import { TEXT_FIELDS, textFieldProblem } from "../core/fields.js";
 import { minimalFrontmatterDocument, parseDocument, serializeDocument } from "../core/frontmatter.js";
-import { clearReviewTracking, type DocMeta } from "../core/meta.js";
+import { clearReviewTracking } from "../core/meta.js";
 import { step } from "../core/next.js";
 import { fail } from "../core/result.js";
 import type { Status } from "../core/statuses.js";
@@ -66,9 +66,8 @@ export function requireWorkspaceCopy(actor: Actor, loaded: LoadedDoc): Workspace
   }
   const edited = parseDocument(text);
   for (const field of ["title", "revision_summary"] as const) {
-    const value = edited.frontmatter[field];
-    if (value === undefined || value === null) continue;
-    const problem = textFieldProblem(TEXT_FIELDS[field], String(value));
+    // an absent (or null) field keeps the draft's value at checkin; "undefined" and "null" pass every limit
+    const problem = textFieldProblem(TEXT_FIELDS[field], String(edited.frontmatter[field]));
     if (problem) {
       fail(
         "invalid-argument",
@@ -123,8 +122,4 @@ export function addCheckoutCopy(change: DocChange, actor: Actor, loaded: LoadedD
 /** The workspace copy of a draft: its body with only title and revision_summary in the frontmatter. */
 export function workspaceCopyOf(actor: Actor, loaded: LoadedDoc, draftText?: string): string {
   return minimalFrontmatterDocument(draftText ?? actor.project.readText(loaded, "draft") ?? "");
-}
-
-export function describeMeta(meta: DocMeta): string {
-  return `v${meta.version}, ${meta.status}`;
 }

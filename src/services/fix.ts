@@ -72,17 +72,17 @@ export function legacyFixes(original: string, version: string, today: string | u
     head = changes.length > 0 ? kept.join(eol) : block;
     body = original.slice(block.length);
   }
-  const lines = body.split(eol);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
+  const lines = body.split(eol).map((line) => {
     const v = VERSION_LINE.exec(line);
     if (v && v[1] !== version) {
-      lines[i] = `**Version:** ${version}`;
       changes.push(`body '**Version:** ${v[1] ?? ""}' set to ${version}`);
-    } else if (today !== undefined && EFFECTIVE_DATE_TBD.test(line)) {
-      lines[i] = `**Effective Date:** ${today}`;
-      changes.push(`'**Effective Date:** TBD' set to ${today}`);
+      return `**Version:** ${version}`;
     }
-  }
+    if (today !== undefined && EFFECTIVE_DATE_TBD.test(line)) {
+      changes.push(`'**Effective Date:** TBD' set to ${today}`);
+      return `**Effective Date:** ${today}`;
+    }
+    return line;
+  });
   return { text: head + lines.join(eol), changes };
 }

@@ -75,7 +75,7 @@ export function interact(ctx: ServiceContext, input: InteractInput): ServiceResu
         warnings.push(`There was no session for ${loaded.doc.id} in your workspace; a new one starts from the last checked-in record.`);
       }
       const chosen = templateFor(project, source);
-      if (action === "respond" && input.file !== undefined) flags.respond = responseFile(project, me, input);
+      if (action === "respond" && input.file !== undefined) flags.respond = responseFile(project, me, input.file, input.hostDir);
       const result = runEngine(source, chosen.template, flags, {
         user: me,
         now: actor.now,
@@ -116,7 +116,7 @@ function preview(ctx: ServiceContext, input: InteractInput, action: "progress" |
 
 function requireInteractive(loaded: LoadedDoc): void {
   if (!loaded.doc.spec.interactive) {
-    fail("invalid-type", `${loaded.doc.id} is not an interactive document: interact is for Verification Records (VR).`, step("checkout", loaded.doc.id, { lead: "Edit it as a workspace copy:" }));
+    fail("invalid-type", `${loaded.doc.id} is not an interactive document: interact is for Verification Records (VR).`, step("checkout", loaded.doc.id, { lead: "Edit it as a workspace copy" }));
   }
 }
 
@@ -165,9 +165,8 @@ function ignoredFlags(flags: InteractFlags, action: EngineAction): string[] {
 }
 
 /** The response file: a host path for the CLI, else a file of the caller's workspace (never followed). */
-function responseFile(project: Project, user: string, input: InteractInput): string {
-  const file = input.file ?? "";
-  if (input.hostDir !== undefined) return readHostResponseFile(input.hostDir, file);
+function responseFile(project: Project, user: string, file: string, hostDir: string | undefined): string {
+  if (hostDir !== undefined) return readHostResponseFile(hostDir, file);
   const text = project.users.readWorkspaceFile(user, file);
   if (text === undefined) {
     fail("not-found", `The response file ${file} does not exist in your workspace (${project.users.relative(project.users.workspaceDir(user))}/).`, "Write the output to a file in your workspace and name it relative to that folder.");

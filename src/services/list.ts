@@ -1,3 +1,5 @@
+import type { ParsedId } from "../core/ids.js";
+import type { DocMeta } from "../core/meta.js";
 import type { NextStep } from "../core/next.js";
 import { whoActsNext } from "../core/next-steps.js";
 import { creatableTypeKeys } from "../core/doctypes.js";
@@ -103,11 +105,11 @@ const COLUMNS: Array<{ title: string; cell: (d: DocumentRow) => string }> = [
   { title: "TITLE", cell: (d) => d.title },
 ];
 
-/** One row per document under a header, columns padded to their widest cell (the title last, unpadded). */
+/** One row per document under a header, columns padded to their widest cell (no trailing blanks after the title). */
 function listingTable(documents: DocumentRow[]): string[] {
   const cells = [COLUMNS.map((c) => c.title), ...documents.map((d) => COLUMNS.map((c) => c.cell(d)))];
   const widths = COLUMNS.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
-  return cells.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  ").trimEnd());
+  return cells.map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd());
 }
 
 /** The next steps of one document (until the `status` service returns them itself). */
@@ -115,7 +117,7 @@ export function next(ctx: ServiceContext, input: { docId: string }): ServiceResu
   return runService(() => {
     const { project } = authorize(ctx, "status", "next");
     const loaded = project.load(input.docId);
-    const steps = whoActsNext({ ...loaded.meta, doc_id: loaded.doc.id, executable: loaded.meta.executable === true, attachment: loaded.doc.spec.attachment === true });
+    const steps = stepsOf(loaded.doc, loaded.meta);
     return success({ doc_id: loaded.doc.id, next: steps }, steps.map((s) => `${s.user ?? "anyone"}: ${s.action}${s.args?.route_type ? ` --${s.args.route_type}` : ""} ${loaded.doc.id}`));
   });
 }
@@ -140,6 +142,11 @@ function rowOf(entry: IndexedDoc): DocumentRow {
     last_change: mtime.toISOString(),
     parent_id: doc.parentId ?? null,
     depth: doc.rootId ? (doc.id.slice(doc.rootId.length).split("-").length - 1) / 2 : 0,
-    next: whoActsNext({ ...meta, doc_id: doc.id, executable: meta.executable === true, attachment: doc.spec.attachment === true }),
+    next: stepsOf(doc, meta),
   };
+}
+
+/** Who acts next on a document (its executable flag does not change that; an attachment is closed, not routed). */
+function stepsOf(doc: ParsedId, meta: DocMeta): NextStep[] {
+  return whoActsNext({ ...meta, doc_id: doc.id, executable: meta.executable === true, attachment: doc.spec.attachment === true });
 }

@@ -21,7 +21,7 @@ export interface NamespaceData {
 /** `namespace [list | add NAME]` (spec §3.5, REQ-DOC-013, -014). */
 export function namespaceCommand(ctx: ServiceContext, input: { action: string; name?: string }): ServiceResult<NamespaceData> {
   return runService(() => {
-    const action = String(input.action ?? "list").trim().toLowerCase() || "list";
+    const action = String(input.action ?? "").trim().toLowerCase() || "list";
     if (action === "list") return list(ctx);
     if (action === "add") return add(ctx, input.name);
     const shown = action.length > 40 ? `${action.slice(0, 40)}…` : action;

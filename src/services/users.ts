@@ -64,11 +64,10 @@ export function userAdd(ctx: ServiceContext, input: { name: string; group?: stri
     if (!isGroup(group)) {
       fail("invalid-argument", `Invalid group '${group.slice(0, 40)}': it must be one of ${GROUPS.join(", ")}.`, step("user", undefined, { args: { add: name, group: "reviewer" }, lead: "Run" }));
     }
-    const exists = (): never =>
-      fail("already-exists", `User '${name}' already exists (.claude/agents/${name}.md).`, step("user", undefined, { args: { list: true }, lead: "See every user with" }));
-    if (project.hasAgentFile(name)) exists();
     return project.mutate(() => {
-      if (project.hasAgentFile(name)) exists();
+      if (project.hasAgentFile(name)) {
+        fail("already-exists", `User '${name}' already exists (.claude/agents/${name}.md).`, step("user", undefined, { args: { list: true }, lead: "See every user with" }));
+      }
       project.users.ensureUserFolders(name);
       const agentFile = project.writeAgentFile(name, agentFileContent(name, group));
       const data: UserAddData = {
