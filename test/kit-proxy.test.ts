@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import * as net from "node:net";
 import * as path from "node:path";
-import { after, before, describe, it } from "node:test";
+import { after, afterEach, before, describe, it } from "node:test";
 import { QMS_BIN, tempDir } from "./helpers.js";
 import { freePort, readJsonLines, type Stub, startStub } from "./fixtures-kit/kit-helpers.js";
 
@@ -17,8 +17,22 @@ interface Proxy {
   end: () => Promise<{ code: number | null; ms: number }>;
 }
 
+/** Proxies a failed test left running: stopped after each test, or the test file would never end. */
+const running = new Set<ChildProcessWithoutNullStreams>();
+afterEach(async () => {
+  for (const child of running) {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGKILL");
+      await exited;
+    }
+  }
+  running.clear();
+});
+
 function startProxy(url: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Proxy {
   const child = spawn(process.execPath, [QMS_BIN, "proxy", url, ...extra], { env: { PATH: process.env.PATH, ...env }, stdio: ["pipe", "pipe", "pipe"] });
+  running.add(child);
   const lines: Array<Record<string, unknown>> = [];
   let buf = "";
   let err = "";
@@ -104,16 +118,18 @@ describe("qms proxy (stdio ⇄ streamable HTTP) against a stub server", () => {
   it("runs requests concurrently (a slow call does not hold up a quick one)", async () => {
     const p = startProxy(stub.url, ["--token", TOKEN]);
     const t0 = Date.now();
-    p.send({ jsonrpc: "2.0", id: 10, method: "tools/call", params: { name: "echo", arguments: { delayMs: 800 } } });
-    p.send({ jsonrpc: "2.0", id: 11, method: "tools/call", params: { name: "echo", arguments: { delayMs: 800 } } });
+    // Two 1500 ms calls: served one after the other they take 3000 ms or more, and a ping queued behind them
+    // waits 1500 ms at least; the margins absorb a loaded machine's start-up and scheduling delays.
+    p.send({ jsonrpc: "2.0", id: 10, method: "tools/call", params: { name: "echo", arguments: { delayMs: 1500 } } });
+    p.send({ jsonrpc: "2.0", id: 11, method: "tools/call", params: { name: "echo", arguments: { delayMs: 1500 } } });
     p.send({ jsonrpc: "2.0", id: 12, method: "ping" });
     await p.waitFor((m) => m.id === 12);
     const quick = Date.now() - t0;
     await p.waitFor((m) => m.id === 10);
     await p.waitFor((m) => m.id === 11);
     const all = Date.now() - t0;
-    assert.ok(quick < 700, `ping answered after ${quick} ms, behind the slow calls`);
-    assert.ok(all < 1500, `two 800 ms calls took ${all} ms: not concurrent`);
+    assert.ok(quick < 1400, `ping answered after ${quick} ms, behind the slow calls`);
+    assert.ok(all < 2800, `two 1500 ms calls took ${all} ms: not concurrent`);
     assert.equal(p.lines[0]!.id, 12, "the quick reply came first");
     assert.deepEqual(p.lines.map((m) => m.id).sort(), [10, 11, 12]);
     assert.equal((await p.end()).code, 0);
