@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import type * as http from "node:http";
 import * as path from "node:path";
 import type { Logger } from "../mcp/log.js";
+import { presentedTokens } from "../mcp/token-auth.js";
 import { ContainerAgents } from "../session/agent-control.js";
 import { HostAgents } from "../session/host-agents.js";
 import type { Project } from "../store/project.js";
@@ -45,19 +46,6 @@ export interface HubHook {
   start(mcpUrl: string): Promise<void>;
   /** Stop delivering (runs in flight are aborted); HOST MODE agents' tokens are revoked. Containers stay. */
   stop(): Promise<void>;
-}
-
-/** The token of a request (`Authorization: Bearer` or `X-API-Key`), as the MCP endpoint reads it. */
-function presentedTokens(req: http.IncomingMessage): string[] {
-  const out: string[] = [];
-  const authz = req.headers.authorization;
-  if (typeof authz === "string") {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(authz);
-    if (m) out.push(m[1]!);
-  }
-  const key = req.headers["x-api-key"];
-  if (typeof key === "string" && key.trim() !== "") out.push(key.trim());
-  return out;
 }
 
 /** The caller of a /hub/ request: the user of its token and that user's group (routes.ts admits administrators). */

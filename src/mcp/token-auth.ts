@@ -19,7 +19,7 @@ export interface AuthOptions {
 }
 
 /** Credentials from `Authorization: Bearer` and `X-API-Key` (the seed's `.mcp.json` sends both). */
-function presentedTokens(req: http.IncomingMessage): string[] {
+export function presentedTokens(req: http.IncomingMessage): string[] {
   const presented: string[] = [];
   const authz = req.headers.authorization;
   if (typeof authz === "string") {
