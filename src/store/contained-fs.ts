@@ -1,7 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fail } from "../core/result.js";
-import { faultPoint } from "./faults.js";
 import { activeRecorder, replaceViaTemp } from "./fsio.js";
 
 /**
